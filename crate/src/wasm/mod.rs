@@ -1,0 +1,1 @@
+//! The JavaScript surface (wasm-bindgen adapters only).
