@@ -112,6 +112,8 @@ pub struct ServiceRules {
     pub content_sha256_header: bool,
     /// Add the session token after signing instead of signing it (a few services need this).
     pub omit_session_token: bool,
+    /// Presigned URLs sign `UNSIGNED-PAYLOAD` instead of the body hash (S3).
+    pub presign_unsigned_payload: bool,
 }
 
 const S3_SERVICES: &[&str] = &["s3", "s3-outposts", "s3-object-lambda"];
@@ -124,6 +126,7 @@ impl ServiceRules {
             double_encode_path: !s3,
             content_sha256_header: s3,
             omit_session_token: false,
+            presign_unsigned_payload: s3,
         }
     }
 
@@ -298,7 +301,8 @@ pub fn sign_request(
         settings.signature_location = SignatureLocation::QueryParams;
         settings.expires_in = Some(Duration::from_secs(secs));
     }
-    let unsigned = options.payload == PayloadMode::Unsigned || (presign && rules.is_s3());
+    let unsigned =
+        options.payload == PayloadMode::Unsigned || (presign && rules.presign_unsigned_payload);
 
     let identity = credentials.to_identity();
     let time = options.time();
