@@ -366,3 +366,244 @@ pub fn sign_request(
         signature,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: u64 = 1_440_938_160_000; // 2015-08-30T12:36:00Z
+
+    fn creds(token: Option<&str>) -> AwsCredentials {
+        AwsCredentials::new(
+            "AKIDEXAMPLE",
+            SecretString::copy_from("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+            token.map(SecretString::copy_from),
+        )
+        .unwrap()
+    }
+
+    fn get(url: &str) -> http::Request<Vec<u8>> {
+        build_request("GET", url, &[], Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn s3_signs_the_content_hash_header_and_keeps_the_path() {
+        let opts = SigningOptions::new("us-east-1", "s3", T);
+        let signed = sign_request(
+            get("https://bucket.s3.amazonaws.com/a//b/../c%20d"),
+            &creds(None),
+            &opts,
+        )
+        .unwrap();
+        let h = signed.request.headers();
+        assert_eq!(
+            h["x-amz-content-sha256"],
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert!(h["authorization"]
+            .to_str()
+            .unwrap()
+            .contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date"));
+        // No normalisation, no second encoding.
+        assert_eq!(
+            signed.canonical_request.lines().nth(1),
+            Some("/a//b/../c%20d")
+        );
+    }
+
+    #[test]
+    fn other_services_double_encode_and_send_no_content_hash() {
+        let opts = SigningOptions::new("us-east-1", "iam", T);
+        let signed = sign_request(
+            get("https://iam.amazonaws.com/a//b/../c%20d"),
+            &creds(None),
+            &opts,
+        )
+        .unwrap();
+        assert!(!signed
+            .request
+            .headers()
+            .contains_key("x-amz-content-sha256"));
+        assert_eq!(signed.canonical_request.lines().nth(1), Some("/a/c%2520d"));
+    }
+
+    #[test]
+    fn s3_unsigned_payload() {
+        let mut opts = SigningOptions::new("eu-west-3", "s3", T);
+        opts.payload = PayloadMode::Unsigned;
+        let req = build_request(
+            "PUT",
+            "https://b.s3.eu-west-3.amazonaws.com/k",
+            &[],
+            b"data".to_vec(),
+        )
+        .unwrap();
+        let signed = sign_request(req, &creds(None), &opts).unwrap();
+        assert_eq!(
+            signed.request.headers()["x-amz-content-sha256"],
+            "UNSIGNED-PAYLOAD"
+        );
+        assert!(signed.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
+    }
+
+    #[test]
+    fn unsigned_payload_is_refused_outside_s3() {
+        let mut opts = SigningOptions::new("us-east-1", "iam", T);
+        opts.payload = PayloadMode::Unsigned;
+        let err = sign_request(get("https://iam.amazonaws.com/"), &creds(None), &opts).unwrap_err();
+        assert_eq!(err.code(), "invalid_options");
+    }
+
+    #[test]
+    fn s3_presigned_url_carries_everything_in_the_query() {
+        let mut opts = SigningOptions::new("us-east-1", "s3", T);
+        opts.presign_expires_secs = Some(3600);
+        let signed = sign_request(
+            get("https://b.s3.amazonaws.com/key.txt"),
+            &creds(Some("tok/en+")),
+            &opts,
+        )
+        .unwrap();
+        let url = signed.request.uri().to_string();
+        for part in [
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256",
+            "X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Fus-east-1%2Fs3%2Faws4_request",
+            "X-Amz-Date=20150830T123600Z",
+            "X-Amz-Expires=3600",
+            "X-Amz-SignedHeaders=host",
+            "X-Amz-Security-Token=tok%2Fen%2B",
+            &format!("X-Amz-Signature={}", signed.signature),
+        ] {
+            assert!(url.contains(part), "{part} missing from {url}");
+        }
+        assert!(
+            signed.request.headers().is_empty(),
+            "a presigned URL needs no headers"
+        );
+        assert!(signed.canonical_request.ends_with("\nUNSIGNED-PAYLOAD"));
+    }
+
+    #[test]
+    fn session_token_is_sent_and_signed() {
+        let opts = SigningOptions::new("us-east-1", "sts", T);
+        let signed = sign_request(
+            get("https://sts.amazonaws.com/"),
+            &creds(Some("TOKEN")),
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(signed.request.headers()["x-amz-security-token"], "TOKEN");
+        assert!(signed
+            .canonical_request
+            .contains("x-amz-security-token:TOKEN\n"));
+    }
+
+    #[test]
+    fn the_signing_host_keeps_a_non_default_port() {
+        let opts = SigningOptions::new("us-east-1", "sts", T);
+        let signed = sign_request(get("http://127.0.0.1:5000/"), &creds(None), &opts).unwrap();
+        assert!(signed.canonical_request.contains("\nhost:127.0.0.1:5000\n"));
+    }
+
+    #[test]
+    fn bad_inputs_have_stable_codes() {
+        let c = creds(None);
+        let code = |opts: SigningOptions, req: http::Request<Vec<u8>>| {
+            sign_request(req, &c, &opts).unwrap_err().code()
+        };
+        let ok = || get("https://iam.amazonaws.com/");
+        assert_eq!(
+            code(SigningOptions::new("", "iam", T), ok()),
+            "invalid_region"
+        );
+        assert_eq!(
+            code(SigningOptions::new("US EAST", "iam", T), ok()),
+            "invalid_region"
+        );
+        assert_eq!(
+            code(SigningOptions::new("us-east-1", "", T), ok()),
+            "invalid_service"
+        );
+        assert_eq!(
+            code(SigningOptions::new("us-east-1", "iam", 1_440_938_160), ok()),
+            "invalid_time"
+        );
+        let mut o = SigningOptions::new("us-east-1", "iam", T);
+        o.presign_expires_secs = Some(MAX_PRESIGN_SECS + 1);
+        assert_eq!(code(o, ok()), "invalid_options");
+        let with_date = build_request(
+            "GET",
+            "https://iam.amazonaws.com/",
+            &[("X-Amz-Date".into(), "x".into())],
+            vec![],
+        )
+        .unwrap();
+        assert_eq!(
+            code(SigningOptions::new("us-east-1", "iam", T), with_date),
+            "reserved_header"
+        );
+
+        assert_eq!(
+            build_request("GET", "not a url", &[], vec![])
+                .unwrap_err()
+                .code(),
+            "invalid_url"
+        );
+        assert_eq!(
+            build_request("GET", "/relative", &[], vec![])
+                .unwrap_err()
+                .code(),
+            "invalid_url"
+        );
+        assert_eq!(
+            build_request("GE T", "https://a/", &[], vec![])
+                .unwrap_err()
+                .code(),
+            "invalid_method"
+        );
+        assert_eq!(
+            build_request(
+                "GET",
+                "https://a/",
+                &[("bad name".into(), "v".into())],
+                vec![]
+            )
+            .unwrap_err()
+            .code(),
+            "invalid_header"
+        );
+        assert_eq!(
+            build_request("GET", "https://a/", &[("x-é".into(), "v".into())], vec![])
+                .unwrap_err()
+                .code(),
+            "invalid_header"
+        );
+        assert_eq!(
+            build_request("GET", "https://a/", &[("x".into(), "a\nb".into())], vec![])
+                .unwrap_err()
+                .code(),
+            "invalid_header"
+        );
+
+        for (id, secret) in [
+            ("", "Zq9"),
+            ("AKIA EXAMPLE", "Zq9"),
+            ("AKIA", ""),
+            ("AKIA", "has Zq9 space"),
+        ] {
+            let err = AwsCredentials::new(id, SecretString::copy_from(secret), None).unwrap_err();
+            assert_eq!(err.code(), "invalid_credentials");
+            assert!(!err.to_string().contains("Zq9"), "{err}");
+        }
+    }
+
+    #[test]
+    fn credentials_debug_hides_the_secret() {
+        let printed = format!("{:?}", creds(Some("TOKENVALUE")));
+        assert!(printed.contains("AKIDEXAMPLE"));
+        assert!(
+            !printed.contains("wJalr") && !printed.contains("TOKENVALUE"),
+            "{printed}"
+        );
+    }
+}
