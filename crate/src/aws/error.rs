@@ -5,17 +5,17 @@
 pub enum SigningError {
     #[error("invalid URL: {0}")]
     InvalidUrl(String),
-    #[error("invalid HTTP method {0:?}")]
+    #[error("invalid HTTP method \"{0}\"")]
     InvalidMethod(String),
-    #[error("invalid header name {0:?}: header names are ASCII tokens (letters, digits, !#$%&'*+-.^_`|~)")]
+    #[error("invalid header name \"{0}\": header names are ASCII tokens (letters, digits, !#$%&'*+-.^_`|~)")]
     InvalidHeaderName(String),
-    #[error("invalid value for header {0:?}: header values must be visible ASCII or spaces")]
+    #[error("invalid value for header \"{0}\": header values must be visible ASCII or spaces")]
     InvalidHeaderValue(String),
     #[error("the request already carries {0}; remove it, the signer sets it")]
     ReservedHeader(String),
-    #[error("invalid region {0:?}: expected a region code such as us-east-1")]
+    #[error("invalid region \"{0}\": expected a region code such as us-east-1")]
     InvalidRegion(String),
-    #[error("invalid service {0:?}: expected a signing name such as iam, sts or s3")]
+    #[error("invalid service \"{0}\": expected a signing name such as iam, sts or s3")]
     InvalidService(String),
     #[error("invalid credentials: {0}")]
     InvalidCredentials(String),

@@ -32,7 +32,7 @@ pub fn validate_user_name(name: &str) -> Result<(), SigningError> {
         Ok(())
     } else {
         Err(SigningError::InvalidOptions(format!(
-            "{name:?} is not a valid IAM user name (1-64 letters, digits and +=,.@_-)"
+            "\"{name}\" is not a valid IAM user name (1-64 letters, digits and +=,.@_-)"
         )))
     }
 }

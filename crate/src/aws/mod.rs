@@ -27,14 +27,14 @@ impl Endpoint {
     /// A custom base such as `http://127.0.0.1:5000`. Only scheme, host and port are allowed.
     pub fn custom(base: &str) -> Result<Self, SigningError> {
         let uri: http::Uri = base.parse().map_err(|_| {
-            SigningError::InvalidUrl(format!("custom endpoint {base:?} is not a URL"))
+            SigningError::InvalidUrl(format!("custom endpoint \"{base}\" is not a URL"))
         })?;
         let scheme_ok = matches!(uri.scheme_str(), Some("http") | Some("https"));
         let path_ok = matches!(uri.path(), "" | "/") && uri.query().is_none();
         let userinfo = uri.authority().is_some_and(|a| a.as_str().contains('@'));
         if !scheme_ok || uri.host().is_none() || !path_ok || userinfo {
             return Err(SigningError::InvalidUrl(format!(
-                "custom endpoint {base:?} must be http(s)://host[:port] with no path, query or credentials"
+                "custom endpoint \"{base}\" must be http(s)://host[:port] with no path, query or credentials"
             )));
         }
         let base = format!(

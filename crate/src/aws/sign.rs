@@ -188,7 +188,7 @@ impl SigningOptions {
         }
         if self.payload == PayloadMode::Unsigned && !self.rules.is_s3() {
             return Err(SigningError::InvalidOptions(format!(
-                "unsigned payloads are an S3 feature; service {:?} requires a signed payload",
+                "unsigned payloads are an S3 feature; service \"{}\" requires a signed payload",
                 self.service
             )));
         }
@@ -229,10 +229,10 @@ pub fn build_request(
         .map_err(|_| SigningError::InvalidMethod(method.to_owned()))?;
     let uri: http::Uri = url
         .parse()
-        .map_err(|e| SigningError::InvalidUrl(format!("{url:?}: {e}")))?;
+        .map_err(|e| SigningError::InvalidUrl(format!("\"{url}\": {e}")))?;
     if !matches!(uri.scheme_str(), Some("http") | Some("https")) || uri.host().is_none() {
         return Err(SigningError::InvalidUrl(format!(
-            "{url:?}: an absolute http(s) URL with a host is required"
+            "\"{url}\": an absolute http(s) URL with a host is required"
         )));
     }
     let mut req = http::Request::builder()

@@ -10,9 +10,9 @@ const AUTH_HEADER: &str = "x-auth-token";
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScalewayAuthError {
-    #[error("invalid Scaleway API base {0:?}: expected http(s)://host[:port][/path] with no query or credentials")]
+    #[error("invalid Scaleway API base \"{0}\": expected http(s)://host[:port][/path] with no query or credentials")]
     InvalidApiBase(String),
-    #[error("refusing to send the Scaleway secret key to {url:?}: only requests under {base} may carry it")]
+    #[error("refusing to send the Scaleway secret key to \"{url}\": only requests under {base} may carry it")]
     HostNotAllowed { url: String, base: String },
     #[error("the request already carries X-Auth-Token; remove it, the authoriser sets it")]
     ReservedHeader,

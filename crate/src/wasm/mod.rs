@@ -2,9 +2,9 @@
 //! pure core, and turn typed errors into `Error` objects with a stable `code`. No logic here.
 
 mod fetch;
+mod read;
 
 use js_sys::{Reflect, Uint8Array};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use crate::aws::{
@@ -65,7 +65,7 @@ export interface KeysmithError extends Error {
 }
 "#;
 
-fn js_error(code: &str, message: &str) -> JsValue {
+pub(crate) fn js_error(code: &str, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
     let _ = Reflect::set(&err, &"code".into(), &code.into());
     err.into()
@@ -96,30 +96,35 @@ impl From<AwsError> for JsValue {
     }
 }
 
-fn bad_input(what: &str, e: impl std::fmt::Display) -> JsValue {
-    js_error("invalid_input", &format!("{what}: {e}"))
+/// Builds a plain JS object from `(key, value)` pairs.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        // Setting a data property on a fresh plain object cannot throw.
+        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
+    }
+    o.into()
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error("internal", &e.to_string()))
-}
-
-#[derive(Deserialize)]
-struct RequestInput {
-    method: String,
-    url: String,
-    #[serde(default)]
-    headers: Vec<(String, String)>,
+fn header_array(headers: &http::HeaderMap) -> JsValue {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            js_sys::Array::of2(
+                &JsValue::from_str(n.as_str()),
+                &JsValue::from_str(&String::from_utf8_lossy(v.as_bytes())),
+            )
+        })
+        .collect::<js_sys::Array>()
+        .into()
 }
 
 /// Reads `{method, url, headers, body}`; the body may be a string, a `Uint8Array` or absent.
 fn read_request(value: &JsValue) -> Result<http::Request<Vec<u8>>, JsValue> {
-    let input: RequestInput =
-        serde_wasm_bindgen::from_value(value.clone()).map_err(|e| bad_input("request", e))?;
-    let body = Reflect::get(value, &"body".into())
-        .map_err(|e| bad_input("request.body", e.as_string().unwrap_or_default()))?;
+    let method = read::string(value, "request", "method")?;
+    let url = read::string(value, "request", "url")?;
+    let headers = read::headers(value, "request")?;
+    let body = read::field(value, "request", "body")?;
     let body = if body.is_undefined() || body.is_null() {
         Vec::new()
     } else if let Some(text) = body.as_string() {
@@ -132,83 +137,16 @@ fn read_request(value: &JsValue) -> Result<http::Request<Vec<u8>>, JsValue> {
             "request.body must be a string or a Uint8Array",
         ));
     };
-    Ok(build_request(
-        &input.method,
-        &input.url,
-        &input.headers,
-        body,
-    )?)
+    Ok(build_request(&method, &url, &headers, body)?)
 }
 
-fn header_list(headers: &http::HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect()
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CredentialsInput {
-    access_key_id: String,
-    secret_access_key: String,
-    #[serde(default)]
-    session_token: Option<String>,
-}
-
-fn read_credentials(value: JsValue) -> Result<AwsCredentials, JsValue> {
-    let c: CredentialsInput =
-        serde_wasm_bindgen::from_value(value).map_err(|e| bad_input("credentials", e))?;
-    Ok(AwsCredentials::new(
-        &c.access_key_id,
-        SecretString::new(c.secret_access_key),
-        c.session_token.map(SecretString::new),
-    )?)
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PresignInput {
-    expires_secs: f64,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OptionsInput {
-    region: String,
-    service: String,
-    time_ms: f64,
-    #[serde(default)]
-    unsigned_payload: bool,
-    #[serde(default)]
-    presign: Option<PresignInput>,
-}
-
-fn as_u64(v: f64, what: &str) -> Result<u64, JsValue> {
-    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9_007_199_254_740_991.0 {
-        Ok(v as u64)
-    } else {
-        Err(js_error(
-            "invalid_options",
-            &format!("{what} must be a non-negative integer, got {v}"),
-        ))
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SignedOutput {
-    method: String,
-    url: String,
-    headers: Vec<(String, String)>,
-    canonical_request: String,
-    string_to_sign: String,
-    signature: String,
+/// Reads `{accessKeyId, secretAccessKey, sessionToken?}`; the secret strings are moved into
+/// wiped-on-drop containers at once.
+fn read_credentials(value: &JsValue, path: &str) -> Result<AwsCredentials, JsValue> {
+    let id = read::string(value, path, "accessKeyId")?;
+    let secret = SecretString::new(read::string(value, path, "secretAccessKey")?);
+    let token = read::opt_string(value, path, "sessionToken")?.map(SecretString::new);
+    Ok(AwsCredentials::new(&id, secret, token)?)
 }
 
 /// Signs an HTTP request with AWS SigV4 (headers, or a presigned URL). Pure: sends nothing.
@@ -219,45 +157,29 @@ pub fn sign_aws_request(
     #[wasm_bindgen(unchecked_param_type = "AwsSigningOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let request = read_request(&request)?;
-    let credentials = read_credentials(credentials)?;
-    let o: OptionsInput =
-        serde_wasm_bindgen::from_value(options).map_err(|e| bad_input("options", e))?;
-    let mut opts = SigningOptions::new(&o.region, &o.service, as_u64(o.time_ms, "timeMs")?);
-    if o.unsigned_payload {
+    let credentials = read_credentials(&credentials, "credentials")?;
+    let mut opts = SigningOptions::new(
+        &read::string(&options, "options", "region")?,
+        &read::string(&options, "options", "service")?,
+        read::integer(&options, "options", "timeMs")?,
+    );
+    if read::opt_bool(&options, "options", "unsignedPayload")? {
         opts.payload = PayloadMode::Unsigned;
     }
-    if let Some(p) = o.presign {
-        opts.presign_expires_secs = Some(as_u64(p.expires_secs, "presign.expiresSecs")?);
+    let presign = read::field(&options, "options", "presign")?;
+    if !presign.is_undefined() && !presign.is_null() {
+        opts.presign_expires_secs =
+            Some(read::integer(&presign, "options.presign", "expiresSecs")?);
     }
     let signed = aws::sign_request(request, &credentials, &opts)?;
-    to_js(&SignedOutput {
-        method: signed.request.method().to_string(),
-        url: signed.request.uri().to_string(),
-        headers: header_list(signed.request.headers()),
-        canonical_request: signed.canonical_request,
-        string_to_sign: signed.string_to_sign,
-        signature: signed.signature,
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ScalewayCredentialsInput {
-    secret_key: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct ScalewayOptionsInput {
-    #[serde(default)]
-    api_base: Option<String>,
-}
-
-#[derive(Serialize)]
-struct AuthorizedOutput {
-    method: String,
-    url: String,
-    headers: Vec<(String, String)>,
+    Ok(object(&[
+        ("method", signed.request.method().as_str().into()),
+        ("url", signed.request.uri().to_string().into()),
+        ("headers", header_array(signed.request.headers())),
+        ("canonicalRequest", signed.canonical_request.into()),
+        ("stringToSign", signed.string_to_sign.into()),
+        ("signature", signed.signature.into()),
+    ]))
 }
 
 /// Adds `X-Auth-Token` to a request for the Scaleway API base, and refuses any other host.
@@ -268,34 +190,19 @@ pub fn authorize_scaleway_request(
     #[wasm_bindgen(unchecked_param_type = "ScalewayOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     let request = read_request(&request)?;
-    let c: ScalewayCredentialsInput =
-        serde_wasm_bindgen::from_value(credentials).map_err(|e| bad_input("credentials", e))?;
-    let secret = SecretString::new(c.secret_key);
-    let o: ScalewayOptionsInput = if options.is_undefined() || options.is_null() {
-        ScalewayOptionsInput::default()
+    let secret = SecretString::new(read::string(&credentials, "credentials", "secretKey")?);
+    let api_base = if options.is_undefined() || options.is_null() {
+        None
     } else {
-        serde_wasm_bindgen::from_value(options).map_err(|e| bad_input("options", e))?
+        read::opt_string(&options, "options", "apiBase")?
     };
-    let base =
-        scaleway::ApiBase::parse(o.api_base.as_deref().unwrap_or(scaleway::DEFAULT_API_BASE))?;
+    let base = scaleway::ApiBase::parse(api_base.as_deref().unwrap_or(scaleway::DEFAULT_API_BASE))?;
     let authorized = scaleway::authorize_request(request, &secret, &base)?;
-    to_js(&AuthorizedOutput {
-        method: authorized.method().to_string(),
-        url: authorized.uri().to_string(),
-        headers: header_list(authorized.headers()),
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CallArgs {
-    credentials: CredentialsInput,
-    #[serde(default)]
-    endpoint: Option<String>,
-    #[serde(default)]
-    region: Option<String>,
-    #[serde(default)]
-    user_name: Option<String>,
+    Ok(object(&[
+        ("method", authorized.method().as_str().into()),
+        ("url", authorized.uri().to_string().into()),
+        ("headers", header_array(authorized.headers())),
+    ]))
 }
 
 struct Call {
@@ -305,24 +212,21 @@ struct Call {
     user_name: Option<String>,
 }
 
-fn read_call(args: JsValue) -> Result<Call, JsValue> {
-    let a: CallArgs =
-        serde_wasm_bindgen::from_value(args).map_err(|e| bad_input("arguments", e))?;
-    let c = a.credentials;
-    let credentials = AwsCredentials::new(
-        &c.access_key_id,
-        SecretString::new(c.secret_access_key),
-        c.session_token.map(SecretString::new),
+fn read_call(args: &JsValue) -> Result<Call, JsValue> {
+    let credentials = read_credentials(
+        &read::field(args, "arguments", "credentials")?,
+        "arguments.credentials",
     )?;
-    let endpoint = match a.endpoint.as_deref() {
+    let endpoint = match read::opt_string(args, "arguments", "endpoint")?.as_deref() {
         Some(base) if !base.is_empty() => Endpoint::custom(base)?,
         _ => Endpoint::aws(),
     };
+    let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
     Ok(Call {
         credentials,
         endpoint,
-        region: a.region.filter(|r| !r.is_empty()),
-        user_name: a.user_name.filter(|u| !u.is_empty()),
+        region: non_empty(read::opt_string(args, "arguments", "region")?),
+        user_name: non_empty(read::opt_string(args, "arguments", "userName")?),
     })
 }
 
@@ -330,38 +234,21 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CallerIdentityOutput {
-    account: String,
-    arn: String,
-    user_id: String,
-}
-
 /// `sts:GetCallerIdentity`: proves a credential works and names its account and principal.
 #[wasm_bindgen(js_name = stsGetCallerIdentity, unchecked_return_type = "Promise<CallerIdentity>")]
 pub async fn sts_get_caller_identity(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { region?: string }")] args: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let call = read_call(args)?;
+    let call = read_call(&args)?;
     let request = sts::prepare_get_caller_identity(&call.endpoint, call.region.as_deref())?
         .sign(&call.credentials, now_ms())?;
     let response = fetch::send(request).await?;
     let id = sts::parse_get_caller_identity(&response)?;
-    to_js(&CallerIdentityOutput {
-        account: id.account,
-        arn: id.arn,
-        user_id: id.user_id,
-    })
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CreatedKeyOutput {
-    access_key_id: String,
-    user_name: String,
-    status: String,
-    create_date: String,
+    Ok(object(&[
+        ("account", id.account.into()),
+        ("arn", id.arn.into()),
+        ("userId", id.user_id.into()),
+    ]))
 }
 
 /// `iam:CreateAccessKey` for `userName` (or the signer). The new secret never reaches JS: it
@@ -370,17 +257,17 @@ struct CreatedKeyOutput {
 pub async fn iam_create_access_key(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { userName?: string }")] args: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let call = read_call(args)?;
+    let call = read_call(&args)?;
     let request = iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
         .sign(&call.credentials, now_ms())?;
     let response = fetch::send(request).await?;
     let key = iam::parse_create_access_key(&response)?;
-    to_js(&CreatedKeyOutput {
-        access_key_id: key.access_key_id.clone(),
-        user_name: key.user_name.clone(),
-        status: key.status.clone(),
-        create_date: key.create_date.clone(),
-    })
+    Ok(object(&[
+        ("accessKeyId", key.access_key_id.as_str().into()),
+        ("userName", key.user_name.as_str().into()),
+        ("status", key.status.as_str().into()),
+        ("createDate", key.create_date.as_str().into()),
+    ]))
 }
 
 /// The core's version.
