@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
 # Builds the core for the browser: cargo (wasm32) -> wasm-bindgen (--target web) -> wasm-opt.
-# Output: build/pkg/keysmith_core.{js,d.ts} and keysmith_core_bg.wasm (optimised).
+#   build/pkg/         the core the extension ships (keysmith_core.{js,d.ts}, keysmith_core_bg.wasm)
+#   build/pkg-signing/ the signing-only core (no provider calls), which the size budget measures
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-OUT=build/pkg
-WASM=target/wasm32-unknown-unknown/release/keysmith_core.wasm
+# $1: output folder, $2: cargo target dir, rest: cargo feature flags
+build_variant() {
+  local out=$1 target_dir=$2
+  shift 2
+  cargo build --quiet --target wasm32-unknown-unknown --release -p keysmith-core \
+    --target-dir "$target_dir" "$@"
+  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  wasm-bindgen --target web --out-dir "$out.tmp" --out-name keysmith_core \
+    "$target_dir/wasm32-unknown-unknown/release/keysmith_core.wasm"
+  # Debian's binaryen (108) silently breaks modules from current wasm-bindgen; npm's is used.
+  node_modules/.bin/wasm-opt -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    "$out.tmp/keysmith_core_bg.wasm" -o "$out.tmp/keysmith_core_bg.opt.wasm"
+  mv "$out.tmp/keysmith_core_bg.opt.wasm" "$out.tmp/keysmith_core_bg.wasm"
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  local raw gz
+  raw=$(stat -c %s "$out/keysmith_core_bg.wasm")
+  gz=$(gzip -9 -c "$out/keysmith_core_bg.wasm" | wc -c)
+  printf '    %-20s %7d bytes raw, %7d bytes gzipped (-9)\n' "$out" "$raw" "$gz"
+}
 
-echo "==> cargo build (wasm32-unknown-unknown, release)"
-cargo build --quiet --target wasm32-unknown-unknown --release -p keysmith-core
-
-echo "==> wasm-bindgen --target web"
-rm -rf "$OUT.tmp" && mkdir -p "$OUT.tmp"
-wasm-bindgen --target web --out-dir "$OUT.tmp" --out-name keysmith_core "$WASM"
-
-echo "==> wasm-opt -Oz (npm binaryen)"
-node_modules/.bin/wasm-opt -Oz \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$OUT.tmp/keysmith_core_bg.wasm" -o "$OUT.tmp/keysmith_core_bg.opt.wasm"
-mv "$OUT.tmp/keysmith_core_bg.opt.wasm" "$OUT.tmp/keysmith_core_bg.wasm"
-rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
-
-raw=$(stat -c %s "$OUT/keysmith_core_bg.wasm")
-gz=$(gzip -9 -c "$OUT/keysmith_core_bg.wasm" | wc -c)
-echo "core wasm: ${raw} bytes raw, ${gz} bytes gzipped (-9)"
+echo "==> core wasm (cargo release -> wasm-bindgen --target web -> wasm-opt -Oz)"
+build_variant build/pkg target
+build_variant build/pkg-signing target/signing-only --no-default-features

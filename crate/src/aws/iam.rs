@@ -1,9 +1,7 @@
 //! IAM (global, Query protocol, `Version=2010-05-08`): access keys.
 
 use super::error::{AwsError, SigningError};
-use super::query::{
-    find, parse_response, prepare_query_call, required, HttpResponse, PreparedCall,
-};
+use super::query::{decode_result, prepare_query_call, HttpResponse, PreparedCall};
 use super::Endpoint;
 use crate::secret::SecretString;
 
@@ -59,17 +57,24 @@ pub fn prepare_create_access_key(
 }
 
 pub fn parse_create_access_key(response: &HttpResponse) -> Result<CreatedAccessKey, AwsError> {
-    let status = response.status;
-    let doc = parse_response(response)?;
-    let key = find(&doc, "AccessKey", status)?;
+    let key = decode_result(
+        response,
+        "CreateAccessKeyResponse",
+        &["CreateAccessKeyResult", "AccessKey"],
+        &[
+            "UserName",
+            "AccessKeyId",
+            "Status",
+            "SecretAccessKey",
+            "CreateDate",
+        ],
+    )?;
     Ok(CreatedAccessKey {
-        user_name: required(key, "UserName", status)?.to_owned(),
-        access_key_id: required(key, "AccessKeyId", status)?.to_owned(),
-        status: required(key, "Status", status)?.to_owned(),
-        create_date: super::query::child_text(key, "CreateDate")
-            .unwrap_or_default()
-            .to_owned(),
-        secret_access_key: SecretString::copy_from(required(key, "SecretAccessKey", status)?),
+        user_name: key.required("UserName")?.to_owned(),
+        access_key_id: key.required("AccessKeyId")?.to_owned(),
+        status: key.required("Status")?.to_owned(),
+        create_date: key.optional("CreateDate").unwrap_or_default().to_owned(),
+        secret_access_key: SecretString::copy_from(key.required("SecretAccessKey")?),
     })
 }
 

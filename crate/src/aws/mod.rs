@@ -2,9 +2,12 @@
 
 mod canonical;
 pub mod error;
+#[cfg(feature = "providers")]
 pub mod iam;
+#[cfg(feature = "providers")]
 pub mod query;
 pub mod sign;
+#[cfg(feature = "providers")]
 pub mod sts;
 
 pub use error::{AwsError, SigningError};
@@ -48,6 +51,7 @@ impl Endpoint {
     }
 
     /// The URL of `service`'s API root, given the host AWS itself would use.
+    #[cfg_attr(not(feature = "providers"), allow(dead_code))]
     pub(crate) fn url_for(&self, aws_host: &str) -> String {
         match &self.custom_base {
             Some(base) => format!("{base}/"),

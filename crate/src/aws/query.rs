@@ -1,6 +1,9 @@
 //! The AWS Query protocol (IAM, STS, EC2): form-encoded POST bodies, XML answers, and
 //! `<Error><Code>` documents turned into typed errors.
 
+use std::borrow::Cow;
+
+use aws_smithy_xml::decode::{try_data, Document, ScopedDecoder};
 use zeroize::Zeroizing;
 
 use super::error::{AwsError, SigningError};
@@ -74,79 +77,150 @@ pub fn prepare_query_call(
     })
 }
 
-/// Parses a Query API answer: an error document becomes [`AwsError::Provider`], anything that
-/// is not XML becomes [`AwsError::MalformedResponse`].
-pub fn parse_response(response: &HttpResponse) -> Result<roxmltree::Document<'_>, AwsError> {
+/// The leaf values of one element of an answer, e.g. the children of `<AccessKey>`.
+/// Values borrow from the response body unless they held XML escapes.
+#[derive(Debug)]
+pub struct Fields<'i> {
+    status: u16,
+    element: &'static str,
+    values: Vec<(&'static str, Cow<'i, str>)>,
+}
+
+impl<'i> Fields<'i> {
+    pub fn optional(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_ref())
+    }
+
+    /// A field that the API reference promises; absent or empty means a malformed answer.
+    pub fn required(&self, name: &str) -> Result<&str, AwsError> {
+        match self.optional(name) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(AwsError::MalformedResponse {
+                status: self.status,
+                detail: format!("<{}> lacks <{name}>", self.element),
+            }),
+        }
+    }
+}
+
+/// Elements nest at most this deep in any answer Keysmith reads; deeper is refused.
+const MAX_DEPTH: usize = 8;
+
+/// Decodes a Query API answer the way the AWS SDKs do (schema-directed, with the SDK's own
+/// `aws-smithy-xml` decoder): an error document becomes [`AwsError::Provider`]; otherwise the
+/// root must be `<root>`, `path` is followed through it, and the `leaves` of the element it
+/// reaches are returned. Anything else is [`AwsError::MalformedResponse`].
+pub fn decode_result<'i>(
+    response: &'i HttpResponse,
+    root: &str,
+    path: &[&'static str],
+    leaves: &[&'static str],
+) -> Result<Fields<'i>, AwsError> {
     let status = response.status;
     let malformed = |detail: String| AwsError::MalformedResponse { status, detail };
     let text = std::str::from_utf8(&response.body)
         .map_err(|_| malformed("the body is not UTF-8".into()))?;
-    let doc = roxmltree::Document::parse(text).map_err(|e| {
-        malformed(if text.trim().is_empty() {
-            "empty body".into()
-        } else {
-            format!("not XML ({e})")
-        })
-    })?;
-    let error = doc
-        .descendants()
-        .find(|n| n.has_tag_name("Error") && child_text(*n, "Code").is_some());
-    if let Some(error) = error {
-        let request_id = doc
-            .descendants()
-            .find(|n| n.has_tag_name("RequestId") || n.has_tag_name("RequestID"))
-            .and_then(|n| n.text())
-            .map(str::to_owned);
-        return Err(AwsError::Provider {
-            status,
-            code: child_text(error, "Code").unwrap_or_default().to_owned(),
-            message: child_text(error, "Message").unwrap_or_default().to_owned(),
-            request_id,
-        });
+    if text.trim().is_empty() {
+        return Err(malformed(format!("HTTP {status} with an empty body")));
+    }
+    let mut doc = Document::new(text);
+    let mut top = doc
+        .root_element()
+        .map_err(|_| malformed("the body is not XML".into()))?;
+    let top_name = top.start_el().local().to_owned();
+    if top_name == "ErrorResponse" || top_name == "Response" {
+        if let Some(error) = decode_error(&mut top, status) {
+            return Err(error);
+        }
     }
     if !(200..300).contains(&status) {
         return Err(malformed(format!(
             "HTTP {status} without an AWS error document"
         )));
     }
-    Ok(doc)
-}
-
-/// The text of `parent`'s first child element named `name`.
-pub fn child_text<'a>(parent: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
-    parent
-        .children()
-        .find(|c| c.has_tag_name(name))
-        .map(|c| c.text().unwrap_or_default())
-}
-
-/// Finds the one `<name>` element of a successful answer.
-pub fn find<'a, 'i>(
-    doc: &'a roxmltree::Document<'i>,
-    name: &str,
-    status: u16,
-) -> Result<roxmltree::Node<'a, 'i>, AwsError> {
-    doc.descendants()
-        .find(|n| n.has_tag_name(name))
-        .ok_or_else(|| AwsError::MalformedResponse {
-            status,
-            detail: format!("no <{name}> element"),
-        })
-}
-
-/// The required text field `name` under `parent`.
-pub fn required<'a>(
-    parent: roxmltree::Node<'a, '_>,
-    name: &str,
-    status: u16,
-) -> Result<&'a str, AwsError> {
-    match child_text(parent, name) {
-        Some(t) if !t.is_empty() => Ok(t),
-        _ => Err(AwsError::MalformedResponse {
-            status,
-            detail: format!("<{}> lacks <{name}>", parent.tag_name().name()),
-        }),
+    if top_name != root {
+        return Err(malformed(format!("expected <{root}>, got <{top_name}>")));
     }
+    let element = path.last().copied().unwrap_or("response");
+    let mut values = Vec::new();
+    if !descend(&mut top, path, leaves, &mut values)? {
+        return Err(malformed(format!("no <{element}> element")));
+    }
+    Ok(Fields {
+        status,
+        element,
+        values,
+    })
+}
+
+fn descend<'i>(
+    scope: &mut ScopedDecoder<'i, '_>,
+    path: &[&'static str],
+    leaves: &[&'static str],
+    out: &mut Vec<(&'static str, Cow<'i, str>)>,
+) -> Result<bool, AwsError> {
+    let Some((first, rest)) = path.split_first() else {
+        while let Some(mut child) = scope.next_tag() {
+            if let Some(name) = leaves.iter().find(|l| child.start_el().matches(l)) {
+                let value = try_data(&mut child).map_err(|_| AwsError::MalformedResponse {
+                    status: 0,
+                    detail: format!("<{name}> is not text"),
+                })?;
+                out.push((name, value));
+            }
+        }
+        return Ok(true);
+    };
+    if path.len() > MAX_DEPTH {
+        return Ok(false);
+    }
+    while let Some(mut child) = scope.next_tag() {
+        if child.start_el().matches(first) {
+            return descend(&mut child, rest, leaves, out);
+        }
+    }
+    Ok(false)
+}
+
+/// `<ErrorResponse><Error>` (IAM, STS), `<Response><Errors><Error>` (EC2), and the
+/// `<ErrorResponse><Errors><Error>` that moto writes.
+fn decode_error(top: &mut ScopedDecoder<'_, '_>, status: u16) -> Option<AwsError> {
+    let mut code = None;
+    let mut message = String::new();
+    let mut request_id = None;
+    let mut read_error = |e: &mut ScopedDecoder<'_, '_>| {
+        while let Some(mut f) = e.next_tag() {
+            if f.start_el().matches("Code") {
+                code = try_data(&mut f).ok().map(|c| c.trim().to_owned());
+            } else if f.start_el().matches("Message") {
+                message = try_data(&mut f).map(|m| m.into_owned()).unwrap_or_default();
+            }
+        }
+    };
+    while let Some(mut child) = top.next_tag() {
+        let name = child.start_el().local();
+        if name == "Error" {
+            read_error(&mut child);
+        } else if name == "Errors" {
+            while let Some(mut e) = child.next_tag() {
+                if e.start_el().matches("Error") {
+                    read_error(&mut e);
+                }
+            }
+        } else if name == "RequestId" || name == "RequestID" {
+            request_id = try_data(&mut child).ok().map(|r| r.into_owned());
+        }
+    }
+    let code = code.filter(|c| !c.is_empty())?;
+    Some(AwsError::Provider {
+        status,
+        code,
+        message: message.trim().to_owned(),
+        request_id,
+    })
 }
 
 #[cfg(test)]
@@ -169,7 +243,7 @@ mod tests {
               <Message>The request signature we calculated does not match.</Message></Error>
               <RequestId>abc-123</RequestId></ErrorResponse>"#,
         );
-        let err = parse_response(&r).unwrap_err();
+        let err = decode_result(&r, "X", &[], &[]).unwrap_err();
         assert_eq!(err.code(), "provider_error");
         assert_eq!(err.provider_code(), Some("SignatureDoesNotMatch"));
         assert_eq!(err.status(), Some(403));
@@ -188,7 +262,7 @@ mod tests {
             400,
             "<Response><Errors><Error><Code>InvalidKeyPair.Duplicate</Code><Message>exists</Message></Error></Errors><RequestID>r1</RequestID></Response>",
         );
-        let err = parse_response(&r).unwrap_err();
+        let err = decode_result(&r, "X", &[], &[]).unwrap_err();
         assert_eq!(err.provider_code(), Some("InvalidKeyPair.Duplicate"));
     }
 
@@ -200,7 +274,7 @@ mod tests {
             (502, "<html>Bad gateway</html>"),
             (200, "\u{0}\u{1}"),
         ] {
-            let err = parse_response(&resp(status, body)).unwrap_err();
+            let err = decode_result(&resp(status, body), "X", &["Y"], &[]).unwrap_err();
             assert_eq!(err.code(), "malformed_response", "{status} {body:?}");
         }
         let bad_utf8 = HttpResponse {
@@ -208,7 +282,7 @@ mod tests {
             body: Zeroizing::new(vec![0xff, 0xfe]),
         };
         assert_eq!(
-            parse_response(&bad_utf8).unwrap_err().code(),
+            decode_result(&bad_utf8, "X", &[], &[]).unwrap_err().code(),
             "malformed_response"
         );
     }

@@ -1,9 +1,7 @@
 //! STS: `GetCallerIdentity`, which verifies a credential and names its account and principal.
 
 use super::error::{AwsError, SigningError};
-use super::query::{
-    find, parse_response, prepare_query_call, required, HttpResponse, PreparedCall,
-};
+use super::query::{decode_result, prepare_query_call, HttpResponse, PreparedCall};
 use super::Endpoint;
 
 const VERSION: &str = "2011-06-15";
@@ -36,12 +34,16 @@ pub fn prepare_get_caller_identity(
 }
 
 pub fn parse_get_caller_identity(response: &HttpResponse) -> Result<CallerIdentity, AwsError> {
-    let doc = parse_response(response)?;
-    let result = find(&doc, "GetCallerIdentityResult", response.status)?;
+    let result = decode_result(
+        response,
+        "GetCallerIdentityResponse",
+        &["GetCallerIdentityResult"],
+        &["Account", "Arn", "UserId"],
+    )?;
     Ok(CallerIdentity {
-        account: required(result, "Account", response.status)?.to_owned(),
-        arn: required(result, "Arn", response.status)?.to_owned(),
-        user_id: required(result, "UserId", response.status)?.to_owned(),
+        account: result.required("Account")?.to_owned(),
+        arn: result.required("Arn")?.to_owned(),
+        user_id: result.required("UserId")?.to_owned(),
     })
 }
 

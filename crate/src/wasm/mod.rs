@@ -1,15 +1,17 @@
 //! The only JavaScript surface: thin wasm-bindgen adapters that convert JS values, call the
 //! pure core, and turn typed errors into `Error` objects with a stable `code`. No logic here.
 
+#[cfg(feature = "providers")]
 mod fetch;
+#[cfg(feature = "providers")]
+mod providers;
 mod read;
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::aws::{
-    self, iam, sign::build_request, sts, AwsCredentials, AwsError, Endpoint, PayloadMode,
-    SigningError, SigningOptions,
+    self, sign::build_request, AwsCredentials, AwsError, PayloadMode, SigningError, SigningOptions,
 };
 use crate::scaleway::{self, ScalewayAuthError};
 use crate::secret::SecretString;
@@ -97,7 +99,7 @@ impl From<AwsError> for JsValue {
 }
 
 /// Builds a plain JS object from `(key, value)` pairs.
-fn object(fields: &[(&str, JsValue)]) -> JsValue {
+pub(crate) fn object(fields: &[(&str, JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in fields {
         // Setting a data property on a fresh plain object cannot throw.
@@ -142,7 +144,7 @@ fn read_request(value: &JsValue) -> Result<http::Request<Vec<u8>>, JsValue> {
 
 /// Reads `{accessKeyId, secretAccessKey, sessionToken?}`; the secret strings are moved into
 /// wiped-on-drop containers at once.
-fn read_credentials(value: &JsValue, path: &str) -> Result<AwsCredentials, JsValue> {
+pub(crate) fn read_credentials(value: &JsValue, path: &str) -> Result<AwsCredentials, JsValue> {
     let id = read::string(value, path, "accessKeyId")?;
     let secret = SecretString::new(read::string(value, path, "secretAccessKey")?);
     let token = read::opt_string(value, path, "sessionToken")?.map(SecretString::new);
@@ -202,71 +204,6 @@ pub fn authorize_scaleway_request(
         ("method", authorized.method().as_str().into()),
         ("url", authorized.uri().to_string().into()),
         ("headers", header_array(authorized.headers())),
-    ]))
-}
-
-struct Call {
-    credentials: AwsCredentials,
-    endpoint: Endpoint,
-    region: Option<String>,
-    user_name: Option<String>,
-}
-
-fn read_call(args: &JsValue) -> Result<Call, JsValue> {
-    let credentials = read_credentials(
-        &read::field(args, "arguments", "credentials")?,
-        "arguments.credentials",
-    )?;
-    let endpoint = match read::opt_string(args, "arguments", "endpoint")?.as_deref() {
-        Some(base) if !base.is_empty() => Endpoint::custom(base)?,
-        _ => Endpoint::aws(),
-    };
-    let non_empty = |v: Option<String>| v.filter(|s| !s.is_empty());
-    Ok(Call {
-        credentials,
-        endpoint,
-        region: non_empty(read::opt_string(args, "arguments", "region")?),
-        user_name: non_empty(read::opt_string(args, "arguments", "userName")?),
-    })
-}
-
-fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
-}
-
-/// `sts:GetCallerIdentity`: proves a credential works and names its account and principal.
-#[wasm_bindgen(js_name = stsGetCallerIdentity, unchecked_return_type = "Promise<CallerIdentity>")]
-pub async fn sts_get_caller_identity(
-    #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { region?: string }")] args: JsValue,
-) -> Result<JsValue, JsValue> {
-    let call = read_call(&args)?;
-    let request = sts::prepare_get_caller_identity(&call.endpoint, call.region.as_deref())?
-        .sign(&call.credentials, now_ms())?;
-    let response = fetch::send(request).await?;
-    let id = sts::parse_get_caller_identity(&response)?;
-    Ok(object(&[
-        ("account", id.account.into()),
-        ("arn", id.arn.into()),
-        ("userId", id.user_id.into()),
-    ]))
-}
-
-/// `iam:CreateAccessKey` for `userName` (or the signer). The new secret never reaches JS: it
-/// is wiped here until the vault exists to seal it.
-#[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "Promise<CreatedAccessKeyInfo>")]
-pub async fn iam_create_access_key(
-    #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { userName?: string }")] args: JsValue,
-) -> Result<JsValue, JsValue> {
-    let call = read_call(&args)?;
-    let request = iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
-        .sign(&call.credentials, now_ms())?;
-    let response = fetch::send(request).await?;
-    let key = iam::parse_create_access_key(&response)?;
-    Ok(object(&[
-        ("accessKeyId", key.access_key_id.as_str().into()),
-        ("userName", key.user_name.as_str().into()),
-        ("status", key.status.as_str().into()),
-        ("createDate", key.create_date.as_str().into()),
     ]))
 }
 

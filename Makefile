@@ -1,0 +1,51 @@
+# Keysmith: the two commands are `make run` (the demo against local emulators) and
+# `make test` (every gate). Both install what is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: setup wasm build run test lint fmt-check clippy typecheck test-native test-wasm test-js size clean
+
+setup:
+	@bash scripts/setup.sh
+
+wasm: setup
+	@bash scripts/build-wasm.sh
+
+# The shipped extension (dist/extension + zip) and the test build (dist/extension-test).
+build: wasm
+	@node extension/build.mjs
+	@node extension/build.mjs --test-build
+
+size: wasm
+	@bash scripts/check-size.sh
+
+run: build
+	@node tests/demo/run.mjs
+
+fmt-check: setup
+	cargo fmt --all --check
+
+clippy: setup
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --target wasm32-unknown-unknown -- -D warnings
+
+typecheck: wasm
+	node_modules/.bin/tsc --noEmit -p extension
+
+lint: fmt-check clippy typecheck
+
+test-native: setup
+	cargo test
+
+test-wasm: setup
+	cargo test --target wasm32-unknown-unknown
+
+test-js: build
+	node --test tests/node/ tests/e2e/
+
+test: lint test-native test-wasm size test-js
+
+clean:
+	rm -rf build dist test-results
+	cargo clean

@@ -1,0 +1,6 @@
+// AWS console content script. For now it only marks the page as seen by Keysmith; console
+// integration (a "create and vault" button) comes later. It reads nothing and sends nothing.
+
+import { markLoaded } from './mark-loaded.js';
+
+markLoaded('aws-console');

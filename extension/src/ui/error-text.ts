@@ -1,0 +1,53 @@
+// Turns error replies into sentences that say what went wrong and what the user can do.
+
+import type { ErrorInfo } from '../shared/messages.js';
+
+/** Known provider error codes → advice. The provider's code is always shown alongside. */
+const PROVIDER_ADVICE: Record<string, (info: ErrorInfo) => string> = {
+  SignatureDoesNotMatch: () => 'AWS rejected the signature (SignatureDoesNotMatch): check the secret access key.',
+  InvalidClientTokenId: () =>
+    'AWS does not know this access key ID (InvalidClientTokenId): check the access key ID, or whether the key was deleted.',
+  UnrecognizedClientException: () =>
+    'AWS does not know this access key ID (UnrecognizedClientException): check the access key ID.',
+  ExpiredToken: () => 'The session token has expired (ExpiredToken): get fresh temporary credentials.',
+  InvalidToken: () => 'AWS rejected the session token (InvalidToken): check it, or leave it empty for a long-term key.',
+  AccessDenied: () =>
+    'AWS denied the request (AccessDenied): the signing identity lacks the IAM permission for this action.',
+  AccessDeniedException: () =>
+    'AWS denied the request (AccessDeniedException): the signing identity lacks the permission for this action.',
+  NoSuchEntity: () => 'No such IAM user (NoSuchEntity): check the user name.',
+  LimitExceeded: () =>
+    'This user already has the maximum number of access keys (LimitExceeded): deactivate or delete one first.',
+  RequestExpired: () => "AWS says the request has expired (RequestExpired): check this computer's clock.",
+  SignatureExpired: () => "AWS says the signature has expired (SignatureExpired): check this computer's clock.",
+  Throttling: () => 'AWS is throttling requests (Throttling): wait a moment and try again.',
+};
+
+/** "some text" → "Some text." (core messages are lower-case fragments). */
+export function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capitalised = trimmed.charAt(0).toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
+const CODE_ADVICE: Record<string, (info: ErrorInfo) => string> = {
+  network: (info) => `Could not reach the provider. ${sentence(info.message)}`,
+  invalid_credentials: (info) => sentence(info.message),
+  malformed_response: (info) => `The provider sent an answer Keysmith could not read. ${sentence(info.message)}`,
+  bad_request: (info) => `Keysmith refused the request: ${sentence(info.message)}`,
+  sender_not_allowed: (info) => `Not allowed: ${sentence(info.message)}`,
+  core_unavailable: (info) => `The Keysmith core is not available. ${sentence(info.message)}`,
+};
+
+export function describeErrorForUser(info: ErrorInfo): string {
+  if (info.providerCode !== undefined) {
+    const advice = PROVIDER_ADVICE[info.providerCode];
+    if (advice !== undefined) {
+      return advice(info);
+    }
+    const status = info.status === undefined ? '' : `, HTTP ${info.status}`;
+    return `The provider refused the request (${info.providerCode}${status}): ${info.message}`;
+  }
+  const advice = CODE_ADVICE[info.code];
+  return advice === undefined ? `Something went wrong (${info.code}): ${sentence(info.message)}` : advice(info);
+}

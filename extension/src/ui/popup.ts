@@ -1,0 +1,322 @@
+// Popup: verify an AWS identity and create an access key through the service worker.
+// Secrets typed here go to the worker in one message and are cleared from the form right after.
+
+import {
+  type AwsCredentials,
+  type CustomEndpoints,
+  type ErrorInfo,
+  MessageValidationError,
+  parseEndpointUrl,
+  parseIamUserName,
+  sendMessage,
+} from '../shared/messages.js';
+import { describeErrorForUser, sentence } from './error-text.js';
+
+function element<T extends HTMLElement>(id: string, type: new () => T): T {
+  const found = document.getElementById(id);
+  if (!(found instanceof type)) {
+    throw new Error(`popup.html has no <${type.name}> with id "${id}"`);
+  }
+  return found;
+}
+
+const ui = {
+  coreVersion: element('core-version', HTMLSpanElement),
+  form: element('aws-form', HTMLFormElement),
+  accessKeyId: element('access-key-id', HTMLInputElement),
+  secretAccessKey: element('secret-access-key', HTMLInputElement),
+  sessionToken: element('session-token', HTMLInputElement),
+  userName: element('user-name', HTMLInputElement),
+  verify: element('verify-identity', HTMLButtonElement),
+  create: element('create-access-key', HTMLButtonElement),
+  status: element('status', HTMLElement),
+  endpointForm: element('endpoint-form', HTMLFormElement),
+  awsEndpoint: element('aws-endpoint', HTMLInputElement),
+  endpointStatus: element('endpoint-status', HTMLParagraphElement),
+  advanced: element('advanced', HTMLDetailsElement),
+};
+
+let currentEndpoints: CustomEndpoints = {};
+
+// ----- status area -----------------------------------------------------------------------------
+
+function showBusy(text: string): void {
+  ui.status.hidden = false;
+  ui.status.dataset.kind = 'busy';
+  ui.status.setAttribute('role', 'status');
+  const spinner = document.createElement('span');
+  spinner.className = 'spinner';
+  spinner.setAttribute('aria-hidden', 'true');
+  ui.status.replaceChildren(spinner, document.createTextNode(text));
+}
+
+function showSuccess(title: string, rows: [string, string][], note?: string): void {
+  ui.status.hidden = false;
+  ui.status.dataset.kind = 'ok';
+  ui.status.setAttribute('role', 'status');
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  const list = document.createElement('dl');
+  for (const [term, value] of rows) {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  const children: Node[] = [heading, list];
+  if (note !== undefined) {
+    const p = document.createElement('p');
+    p.className = 'hint';
+    p.textContent = note;
+    children.push(p);
+  }
+  ui.status.replaceChildren(...children);
+}
+
+function showError(text: string, code?: string): void {
+  ui.status.hidden = false;
+  ui.status.dataset.kind = 'error';
+  ui.status.setAttribute('role', 'alert');
+  if (code !== undefined) {
+    ui.status.dataset.errorCode = code;
+  } else {
+    delete ui.status.dataset.errorCode;
+  }
+  const p = document.createElement('p');
+  p.textContent = text;
+  ui.status.replaceChildren(p);
+}
+
+function setBusy(busy: boolean): void {
+  ui.form.setAttribute('aria-busy', String(busy));
+  ui.verify.disabled = busy;
+  ui.create.disabled = busy;
+}
+
+// ----- form handling ---------------------------------------------------------------------------
+
+function markInvalid(input: HTMLInputElement, invalid: boolean): void {
+  input.setAttribute('aria-invalid', String(invalid));
+}
+
+/** Reads the credential fields; returns undefined (and says why) if one is missing. */
+function readCredentials(): AwsCredentials | undefined {
+  const accessKeyId = ui.accessKeyId.value.trim();
+  const secretAccessKey = ui.secretAccessKey.value;
+  const sessionToken = ui.sessionToken.value.trim();
+  markInvalid(ui.accessKeyId, accessKeyId === '');
+  markInvalid(ui.secretAccessKey, secretAccessKey === '');
+  if (accessKeyId === '' || secretAccessKey === '') {
+    showError('Enter an access key ID and a secret access key.');
+    (accessKeyId === '' ? ui.accessKeyId : ui.secretAccessKey).focus();
+    return undefined;
+  }
+  return sessionToken === '' ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
+}
+
+function clearSecrets(): void {
+  ui.secretAccessKey.value = '';
+  ui.sessionToken.value = '';
+}
+
+function endpointNote(): string {
+  return currentEndpoints.aws === undefined ? 'AWS' : `the custom endpoint ${currentEndpoints.aws}`;
+}
+
+function reportFailure(error: ErrorInfo): void {
+  showError(describeErrorForUser(error), error.providerCode ?? error.code);
+}
+
+/** Runs one request with the form locked, and always clears the secret fields afterwards. */
+async function withBusyForm(progress: string, run: () => Promise<void>): Promise<void> {
+  setBusy(true);
+  showBusy(progress);
+  try {
+    await run();
+  } catch (error) {
+    // The worker answers every message; landing here means it could not be reached at all.
+    showError(`Could not talk to the Keysmith service worker: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    clearSecrets();
+    setBusy(false);
+  }
+}
+
+async function verifyIdentity(): Promise<void> {
+  const credentials = readCredentials();
+  if (credentials === undefined) {
+    return;
+  }
+  await withBusyForm(`Verifying identity with ${endpointNote()}…`, async () => {
+    const reply = await sendMessage({ type: 'aws.getCallerIdentity', credentials });
+    if (!reply.ok) {
+      reportFailure(reply.error);
+      return;
+    }
+    const identity = reply.result;
+    showSuccess('Identity verified', [
+      ['Account', identity.account],
+      ['ARN', identity.arn],
+      ['User ID', identity.userId],
+    ]);
+  });
+}
+
+async function createAccessKey(): Promise<void> {
+  const typed = ui.userName.value.trim();
+  let userName: string;
+  try {
+    if (typed === '') {
+      throw new MessageValidationError('Enter the IAM user name to create an access key for.');
+    }
+    userName = parseIamUserName(typed, 'The IAM user name');
+  } catch (error) {
+    markInvalid(ui.userName, true);
+    showError(sentence(error instanceof Error ? error.message : String(error)));
+    ui.userName.focus();
+    return;
+  }
+  markInvalid(ui.userName, false);
+  const credentials = readCredentials();
+  if (credentials === undefined) {
+    return;
+  }
+  await withBusyForm(`Creating an access key for ${userName}…`, async () => {
+    const reply = await sendMessage({ type: 'aws.createAccessKey', credentials, userName });
+    if (!reply.ok) {
+      reportFailure(reply.error);
+      return;
+    }
+    const key = reply.result;
+    showSuccess(
+      'Access key created',
+      [
+        ['User', key.userName],
+        ['Access key ID', key.accessKeyId],
+        ['Status', key.status],
+        ['Created', key.createDate],
+      ],
+      'Its secret was wiped inside the Keysmith core: it is not shown and not stored until the vault exists.',
+    );
+  });
+}
+
+// ----- custom endpoint -------------------------------------------------------------------------
+
+function showEndpointStatus(text: string, kind: 'ok' | 'error'): void {
+  ui.endpointStatus.dataset.kind = kind;
+  ui.endpointStatus.textContent = text;
+}
+
+async function saveEndpoint(): Promise<void> {
+  const text = ui.awsEndpoint.value.trim();
+  let origin: string | undefined;
+  if (text !== '') {
+    try {
+      origin = parseEndpointUrl(text, 'AWS endpoint');
+    } catch (error) {
+      markInvalid(ui.awsEndpoint, true);
+      showEndpointStatus(sentence(error instanceof Error ? error.message : String(error)), 'error');
+      return;
+    }
+  }
+  markInvalid(ui.awsEndpoint, false);
+  if (origin !== undefined) {
+    // Host access to a custom endpoint is optional; ask for it now, while the click's user
+    // gesture is still valid. Chrome answers true at once if it is already granted.
+    const granted = await chrome.permissions.request({ origins: [hostPattern(origin)] });
+    if (!granted) {
+      showEndpointStatus(`Keysmith needs permission to contact ${origin} to use it as an endpoint.`, 'error');
+      return;
+    }
+  }
+  const endpoints: CustomEndpoints = { ...currentEndpoints };
+  if (origin === undefined) {
+    delete endpoints.aws;
+  } else {
+    endpoints.aws = origin;
+  }
+  const reply = await sendMessage({ type: 'settings.set', endpoints });
+  if (!reply.ok) {
+    showEndpointStatus(describeErrorForUser(reply.error), 'error');
+    return;
+  }
+  const previous = currentEndpoints.aws;
+  currentEndpoints = reply.result.endpoints;
+  ui.awsEndpoint.value = currentEndpoints.aws ?? '';
+  const saved =
+    currentEndpoints.aws === undefined ? 'Saved: requests go to AWS.' : `Saved: AWS requests go to ${currentEndpoints.aws}.`;
+  const released = previous === undefined ? '' : await releaseHostPermission(previous, currentEndpoints.aws);
+  showEndpointStatus(`${saved}${released}`, 'ok');
+}
+
+/** The permission pattern covering an endpoint origin (match patterns cover every port). */
+function hostPattern(origin: string): string {
+  const url = new URL(origin);
+  return `${url.protocol}//${url.hostname}/*`;
+}
+
+/**
+ * Least privilege: gives back the optional host access of an endpoint no longer in use, unless
+ * the new endpoint needs the same pattern or the manifest requires it anyway.
+ * Returns a note for the status line.
+ */
+async function releaseHostPermission(previous: string, next: string | undefined): Promise<string> {
+  const pattern = hostPattern(previous);
+  const required = chrome.runtime.getManifest().host_permissions ?? [];
+  if ((next !== undefined && hostPattern(next) === pattern) || required.includes(pattern)) {
+    return '';
+  }
+  try {
+    const removed = await chrome.permissions.remove({ origins: [pattern] });
+    return removed ? ` Access to ${pattern} was given back.` : '';
+  } catch (error) {
+    console.warn('Keysmith popup: could not give back host access:', error);
+    return ` (Could not give back access to ${pattern}: ${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+// ----- start -----------------------------------------------------------------------------------
+
+async function loadState(): Promise<void> {
+  const ping = await sendMessage({ type: 'ping' });
+  ui.coreVersion.textContent = ping.ok ? ping.result.coreVersion : 'unavailable';
+  if (!ping.ok) {
+    reportFailure(ping.error);
+  }
+  const settings = await sendMessage({ type: 'settings.get' });
+  if (settings.ok) {
+    currentEndpoints = settings.result.endpoints;
+    ui.awsEndpoint.value = currentEndpoints.aws ?? '';
+    if (currentEndpoints.aws !== undefined) {
+      ui.advanced.open = true;
+      showEndpointStatus(`AWS requests go to ${currentEndpoints.aws}.`, 'ok');
+    }
+  } else {
+    showEndpointStatus(describeErrorForUser(settings.error), 'error');
+  }
+}
+
+function reportUnexpected(error: unknown): void {
+  console.error('Keysmith popup:', error);
+  showError(`Unexpected error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+ui.verify.addEventListener('click', () => {
+  verifyIdentity().catch(reportUnexpected);
+});
+ui.create.addEventListener('click', () => {
+  createAccessKey().catch(reportUnexpected);
+});
+ui.form.addEventListener('submit', (event) => {
+  // Enter in a credential field verifies the identity rather than reloading the popup.
+  event.preventDefault();
+  verifyIdentity().catch(reportUnexpected);
+});
+ui.endpointForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  saveEndpoint().catch(reportUnexpected);
+});
+
+loadState().catch(reportUnexpected);

@@ -1,0 +1,264 @@
+// End to end: real Chromium with the test build of the extension, against a local moto server
+// that verifies SigV4 signatures. Run: node --test tests/e2e/
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
+import { loadCore, signedQuery } from '../support/core.mjs';
+import { findFreePort, repoRoot, SIGNER_USER, startMoto } from '../support/moto.mjs';
+import { createAccessKey, setAwsEndpoint, verifyIdentity } from '../support/popup-driver.mjs';
+
+const TARGET_USER = 'alice';
+const CONSOLE_URL = 'https://us-east-1.console.aws.amazon.com/iam/home#/users/details/alice?section=security_credentials';
+
+/** The get-vanilla case of the AWS SigV4 test suite, as an aws.sign message. */
+const GET_VANILLA = {
+  type: 'aws.sign',
+  request: { method: 'GET', url: 'https://example.amazonaws.com/', headers: [['Host', 'example.amazonaws.com']] },
+  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+  options: { region: 'us-east-1', service: 'service', timeMs: Date.parse('2015-08-30T12:36:00Z') },
+};
+const GET_VANILLA_SIGNATURE = '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31';
+
+describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
+  /** @type {import('../support/moto.mjs').MotoServer} */
+  let moto;
+  /** @type {import('../support/browser.mjs').ExtensionBrowser} */
+  let browser;
+  /** @type {import('playwright-core').Page} */
+  let popup;
+
+  before(
+    async () => {
+      moto = await startMoto({ extraUsers: [TARGET_USER] });
+      browser = await launchExtension();
+      popup = await openPopup(browser);
+      await setAwsEndpoint(popup, moto.endpoint);
+    },
+    { timeout: 90_000 },
+  );
+
+  after(async () => {
+    // Each step runs even if an earlier one failed, so nothing is left running.
+    const failures = [];
+    for (const cleanup of [() => browser?.close(), () => moto?.stop()]) {
+      try {
+        await cleanup();
+      } catch (error) {
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) {
+      throw new AggregateError(failures, 'cleanup failed');
+    }
+  });
+
+  test('the popup shows the core version and the vault placeholder', async () => {
+    const version = await popup.locator('#core-version').innerText();
+    assert.match(version, /^\d+\.\d+\.\d+/);
+    assert.equal(await popup.locator('#vault-state').innerText(), 'Vault: not set up yet');
+  });
+
+  test('(a) GetCallerIdentity with the seeded key shows the account on screen', async () => {
+    const result = await verifyIdentity(popup, moto.signer);
+    await popup.screenshot({ path: screenshotPath('e2e-identity.png'), fullPage: true });
+    assert.equal(result.kind, 'ok', result.text);
+    assert.equal(result.fields.Account, moto.accountId);
+    assert.equal(result.fields.ARN, `arn:aws:iam::${moto.accountId}:user/${SIGNER_USER}`);
+    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '', 'the secret field is cleared after use');
+  });
+
+  test('(b) CreateAccessKey creates a key that moto lists (checked from Node with the core)', async () => {
+    const result = await createAccessKey(popup, moto.signer, TARGET_USER);
+    await popup.screenshot({ path: screenshotPath('e2e-create-key.png'), fullPage: true });
+    assert.equal(result.kind, 'ok', result.text);
+    const createdKeyId = result.fields['Access key ID'];
+    assert.match(createdKeyId, /^AKIA[A-Z0-9]{12,}$/, `no access key id on screen: ${result.text}`);
+    assert.notEqual(createdKeyId, moto.signer.accessKeyId);
+    assert.equal(result.fields.User, TARGET_USER);
+    assert.equal(result.fields.Status, 'Active');
+    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '');
+
+    // Independent check, signed in Node by the same core package (this also proves it loads in Node).
+    const core = await loadCore();
+    assert.equal(core.coreVersion(), await popup.locator('#core-version').innerText());
+    const listed = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      params: { Action: 'ListAccessKeys', UserName: TARGET_USER },
+      credentials: moto.signer,
+    });
+    assert.equal(listed.status, 200, listed.text);
+    assert.ok(listed.text.includes(`<AccessKeyId>${createdKeyId}</AccessKeyId>`), listed.text);
+  });
+
+  test('(c) a wrong secret shows SignatureDoesNotMatch, and the worker keeps answering', async () => {
+    const wrong = { ...moto.signer, secretAccessKey: `${moto.signer.secretAccessKey.slice(0, -4)}WXYZ` };
+    const result = await verifyIdentity(popup, wrong);
+    await popup.screenshot({ path: screenshotPath('e2e-bad-signature.png'), fullPage: true });
+    assert.equal(result.kind, 'error', result.text);
+    assert.equal(result.errorCode, 'SignatureDoesNotMatch');
+    assert.ok(result.text.includes('AWS rejected the signature (SignatureDoesNotMatch): check the secret access key'), result.text);
+    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '');
+
+    const unknownKey = await verifyIdentity(popup, { ...moto.signer, accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' });
+    assert.equal(unknownKey.kind, 'error', unknownKey.text);
+    assert.equal(unknownKey.errorCode, 'InvalidClientTokenId', unknownKey.text);
+
+    const ping = await sendFromPage(popup, { type: 'ping' });
+    assert.equal(ping.ok, true, JSON.stringify(ping));
+  });
+
+  test('the popup checks its fields before sending anything', async () => {
+    const badName = await createAccessKey(popup, moto.signer, 'no spaces allowed');
+    assert.equal(badName.kind, 'error');
+    assert.match(badName.text, /^The IAM user name may contain only letters, digits/);
+    assert.equal(await popup.getByLabel('IAM user name').getAttribute('aria-invalid'), 'true');
+
+    const missingSecret = await verifyIdentity(popup, { ...moto.signer, secretAccessKey: '' });
+    assert.equal(missingSecret.kind, 'error');
+    assert.equal(missingSecret.text, 'Enter an access key ID and a secret access key.');
+
+    await popup.getByLabel('AWS endpoint').fill('https://example.com/some/path');
+    await popup.getByRole('button', { name: 'Save endpoint' }).click();
+    await popup.locator('#endpoint-status[data-kind="error"]').filter({ hasText: 'must not contain a path' }).waitFor();
+    const settings = await sendFromPage(popup, { type: 'settings.get' });
+    assert.equal(settings.result.endpoints.aws, moto.endpoint, 'an invalid endpoint was saved');
+    await popup.getByLabel('AWS endpoint').fill(moto.endpoint);
+  });
+
+  test('malformed messages get an error reply and do not break the worker', async () => {
+    const malformed = [
+      'not an object',
+      null,
+      { type: 'no.such.message' },
+      { type: 'aws.getCallerIdentity', credentials: 5 },
+      { type: 'aws.getCallerIdentity', credentials: { accessKeyId: 'AKIA', secretAccessKey: '' } },
+      { type: 'aws.createAccessKey', credentials: moto.signer, userName: 'no spaces allowed' },
+      { type: 'settings.set', endpoints: { aws: 'http://user:pass@127.0.0.1:1' } },
+      { type: 'settings.set', endpoints: { aws: 'https://example.com/path' } },
+      { type: 'settings.set', endpoints: { aws: 'ftp://example.com' } },
+      { type: 'ping', extra: true },
+    ];
+    for (const message of malformed) {
+      const reply = await sendFromPage(popup, message);
+      assert.equal(reply.ok, false, `accepted ${JSON.stringify(message)}`);
+      assert.equal(reply.error.code, 'bad_request', JSON.stringify(reply));
+    }
+    const settings = await sendFromPage(popup, { type: 'settings.get' });
+    assert.deepEqual(settings, { ok: true, result: { endpoints: { aws: moto.endpoint } } }, 'bad settings were not saved');
+    const ping = await sendFromPage(popup, { type: 'ping' });
+    assert.equal(ping.ok, true);
+  });
+
+  test('aws.sign from an extension page signs the AWS get-vanilla vector', async () => {
+    const reply = await sendFromPage(popup, GET_VANILLA);
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    assert.equal(reply.result.signature, GET_VANILLA_SIGNATURE);
+  });
+
+  test('(d) a content script and a web page get no signature and no credentialed call', async () => {
+    const page = await browser.context.newPage();
+    const fixture = readFileSync(path.join(repoRoot, 'tests', 'fixtures', 'aws-console.html'), 'utf8');
+    await page.route('https://us-east-1.console.aws.amazon.com/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: fixture }),
+    );
+    // The content script runs in an isolated world that Playwright does not expose; reach it
+    // through the DevTools protocol.
+    const cdp = await browser.context.newCDPSession(page);
+    const contexts = [];
+    cdp.on('Runtime.executionContextCreated', (event) => contexts.push(event.context));
+    await cdp.send('Runtime.enable');
+    await page.goto(CONSOLE_URL);
+    await page.locator('html[data-keysmith-content="aws-console"]').waitFor();
+    await page.screenshot({ path: screenshotPath('e2e-console-fixture.png') });
+
+    const isolated = contexts.find(
+      (context) => context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${browser.extensionId}`,
+    );
+    assert.ok(isolated, `no content-script world among ${JSON.stringify(contexts.map((c) => [c.name, c.origin]))}`);
+    const fromContentScript = async (message) => {
+      const evaluation = await cdp.send('Runtime.evaluate', {
+        expression: `chrome.runtime.sendMessage(${JSON.stringify(message)})`,
+        contextId: isolated.id,
+        awaitPromise: true,
+        returnByValue: true,
+        timeout: 10_000,
+      });
+      assert.equal(evaluation.exceptionDetails, undefined, JSON.stringify(evaluation.exceptionDetails));
+      return evaluation.result.value;
+    };
+
+    // The channel works (so a refusal below is the worker's decision, not a broken channel)…
+    const ping = await fromContentScript({ type: 'ping' });
+    assert.equal(ping.ok, true, JSON.stringify(ping));
+    // …but nothing credential-bearing or configuration-changing is accepted from a content script.
+    const refused = [
+      GET_VANILLA,
+      { type: 'aws.getCallerIdentity', credentials: moto.signer },
+      { type: 'aws.createAccessKey', credentials: moto.signer, userName: TARGET_USER },
+      { type: 'settings.get' },
+      { type: 'settings.set', endpoints: { aws: 'https://attacker.example' } },
+    ];
+    for (const message of refused) {
+      const reply = await fromContentScript(message);
+      assert.equal(reply.ok, false, `content script got ${message.type}: ${JSON.stringify(reply)}`);
+      assert.equal(reply.error.code, 'sender_not_allowed', JSON.stringify(reply));
+    }
+
+    // The page's own scripts cannot message the extension at all (no externally_connectable).
+    const fromPage = await page.evaluate(async ({ extensionId, message }) => {
+      const runtime = globalThis.chrome?.runtime;
+      if (runtime?.sendMessage === undefined) {
+        return { api: 'absent' };
+      }
+      try {
+        return { api: 'present', reply: await runtime.sendMessage(extensionId, message) };
+      } catch (error) {
+        return { api: 'present', error: String(error) };
+      }
+    }, { extensionId: browser.extensionId, message: GET_VANILLA });
+    assert.ok(fromPage.reply === undefined, `the page got a reply: ${JSON.stringify(fromPage)}`);
+
+    const settings = await sendFromPage(popup, { type: 'settings.get' });
+    assert.equal(settings.result.endpoints.aws, moto.endpoint, 'the content script changed the endpoint');
+    await page.close();
+  });
+
+  test('an unreachable endpoint gives a clear network error', async () => {
+    const closedPort = await findFreePort(); // free, so nothing listens there
+    const unreachable = `http://127.0.0.1:${closedPort}`;
+    await setAwsEndpoint(popup, unreachable);
+    const result = await verifyIdentity(popup, moto.signer);
+    assert.equal(result.kind, 'error', result.text);
+    assert.equal(result.errorCode, 'network', result.text);
+    assert.ok(result.text.startsWith('Could not reach the provider'), result.text);
+    await setAwsEndpoint(popup, moto.endpoint);
+  });
+
+  test('clearing the endpoint goes back to the real AWS hosts', async () => {
+    await popup.getByLabel('AWS endpoint').fill('');
+    await popup.getByRole('button', { name: 'Save endpoint' }).click();
+    await popup.locator('#endpoint-status[data-kind="ok"]').filter({ hasText: 'Saved: requests go to AWS.' }).waitFor();
+    assert.deepEqual(await sendFromPage(popup, { type: 'settings.get' }), { ok: true, result: { endpoints: {} } });
+    await setAwsEndpoint(popup, moto.endpoint);
+  });
+
+  test('no secret ever reaches the console of the worker or of a page', () => {
+    const lines = browser.consoleLines;
+    // Positive control: the worker's warning for the wrong-secret call was captured…
+    assert.ok(
+      lines.some((line) => line.startsWith('worker:') && line.includes('SignatureDoesNotMatch')),
+      `worker console not captured: ${JSON.stringify(lines)}`,
+    );
+    // …and no line carries the secret, or even a long piece of it.
+    const secret = moto.signer.secretAccessKey;
+    for (const line of lines) {
+      for (let start = 0; start + 8 <= secret.length; start += 1) {
+        assert.ok(!line.includes(secret.slice(start, start + 8)), `secret material in console: ${line}`);
+      }
+    }
+  });
+});

@@ -1,0 +1,87 @@
+// (e) Manifest checks on the built extensions: least privilege, and the test-only host permission
+// appears in the test build only.
+
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { SHIPPED_DIST, TEST_DIST } from '../support/browser.mjs';
+import { repoRoot } from '../support/moto.mjs';
+
+const TEST_HOST = 'http://127.0.0.1/*';
+
+function readManifest(dist) {
+  const file = path.join(dist, 'manifest.json');
+  if (!existsSync(file)) {
+    throw new Error(`${file} is missing: build both variants first (node extension/build.mjs [--test-build])`);
+  }
+  return JSON.parse(readFileSync(path.join(dist, 'manifest.json'), 'utf8'));
+}
+
+/** Every string anywhere in a JSON value. */
+function allStrings(value) {
+  if (typeof value === 'string') {
+    return [value];
+  }
+  if (Array.isArray(value)) {
+    return value.flatMap(allStrings);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.values(value).flatMap(allStrings);
+  }
+  return [];
+}
+
+describe('built manifests', () => {
+  const shipped = readManifest(SHIPPED_DIST);
+  const testing = readManifest(TEST_DIST);
+
+  test('neither build asks for <all_urls> or wildcard hosts in required permissions', () => {
+    for (const manifest of [shipped, testing]) {
+      assert.ok(!allStrings(manifest).includes('<all_urls>'));
+      for (const host of manifest.host_permissions) {
+        assert.doesNotMatch(host, /^\*:|^https?:\/\/\*\//, `required host permission too broad: ${host}`);
+      }
+      for (const script of manifest.content_scripts) {
+        for (const match of script.matches) {
+          assert.match(match, /^https:\/\/([*.]*console\.aws\.amazon\.com|console\.scaleway\.com)\/\*$/, match);
+        }
+      }
+    }
+  });
+
+  test('the shipped manifest has no 127.0.0.1 anywhere; the test build adds exactly one host', () => {
+    assert.ok(!JSON.stringify(shipped).includes('127.0.0.1'), 'shipped manifest mentions 127.0.0.1');
+    const { host_permissions: testHosts, ...testRest } = testing;
+    const { host_permissions: shippedHosts, ...shippedRest } = shipped;
+    assert.deepEqual(testHosts, [...shippedHosts, TEST_HOST]);
+    assert.deepEqual(testRest, shippedRest, 'the test build differs in more than host_permissions');
+  });
+
+  test('the shipped manifest matches the source manifest, with the expected permissions and CSP', () => {
+    const source = JSON.parse(readFileSync(path.join(repoRoot, 'extension', 'manifest.json'), 'utf8'));
+    assert.deepEqual(shipped, source);
+    assert.equal(shipped.manifest_version, 3);
+    assert.deepEqual(shipped.permissions, ['storage']);
+    assert.deepEqual(shipped.optional_host_permissions, ['http://*/*', 'https://*/*']);
+    assert.equal(shipped.content_security_policy.extension_pages, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
+    assert.deepEqual(shipped.background, { service_worker: 'background.js', type: 'module' });
+    assert.equal(shipped.externally_connectable, undefined);
+    assert.equal(shipped.web_accessible_resources, undefined);
+  });
+
+  test('the shipped zip exists and every file the manifest names is in the build', () => {
+    assert.ok(existsSync(path.join(repoRoot, 'dist', 'keysmith-extension.zip')));
+    const named = [
+      shipped.background.service_worker,
+      shipped.action.default_popup,
+      ...shipped.content_scripts.flatMap((script) => script.js),
+      'core/keysmith_core_bg.wasm',
+    ];
+    for (const dist of [SHIPPED_DIST, TEST_DIST]) {
+      for (const file of named) {
+        assert.ok(existsSync(path.join(dist, file)), `${dist} lacks ${file}`);
+      }
+    }
+  });
+});

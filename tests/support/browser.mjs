@@ -1,0 +1,118 @@
+// Launches Debian's Chromium with an unpacked build of the extension, via playwright-core.
+// Never downloads a browser: /usr/bin/chromium is installed with apt.
+
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { repoRoot } from './moto.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const TEST_DIST = path.join(repoRoot, 'dist', 'extension-test');
+export const SHIPPED_DIST = path.join(repoRoot, 'dist', 'extension');
+export const RESULTS_DIR = path.join(repoRoot, 'test-results');
+
+const LAUNCH_TIMEOUT_MS = 30_000;
+const ACTION_TIMEOUT_MS = 15_000;
+
+/**
+ * @typedef {object} ExtensionBrowser
+ * @property {import('playwright-core').BrowserContext} context
+ * @property {string} extensionId
+ * @property {import('playwright-core').Worker} serviceWorker
+ * @property {string[]} consoleLines  console output of the service worker and all pages so far,
+ *           as "source: type: text" (tests check that no secret ever appears there)
+ * @property {() => Promise<void>} close  closes Chromium and removes its profile directory
+ */
+
+/**
+ * @param {{dist?: string, headless?: boolean}} [options]
+ * @returns {Promise<ExtensionBrowser>}
+ */
+export async function launchExtension(options = {}) {
+  const dist = options.dist ?? TEST_DIST;
+  if (!existsSync(path.join(dist, 'manifest.json'))) {
+    throw new Error(`${dist} has no manifest.json: build it first (node extension/build.mjs --test-build)`);
+  }
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`${CHROMIUM} not found: apt-get install -y chromium chromium-driver`);
+  }
+  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'keysmith-profile-'));
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: options.headless ?? true,
+      timeout: LAUNCH_TIMEOUT_MS,
+      viewport: { width: 420, height: 760 },
+      args: [
+        `--disable-extensions-except=${dist}`,
+        `--load-extension=${dist}`,
+        // Root in a container: Chromium's sandbox cannot start here.
+        '--no-sandbox',
+      ],
+    });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(ACTION_TIMEOUT_MS);
+    const serviceWorker = await waitForServiceWorker(context);
+    const extensionId = new URL(serviceWorker.url()).host;
+    const consoleLines = [];
+    serviceWorker.on('console', (message) => consoleLines.push(`worker: ${message.type()}: ${message.text()}`));
+    context.on('console', (message) => consoleLines.push(`page: ${message.type()}: ${message.text()}`));
+    const opened = context;
+    return {
+      context: opened,
+      extensionId,
+      serviceWorker,
+      consoleLines,
+      close: async () => {
+        await opened.close();
+        rmSync(profileDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (context !== undefined) {
+      await context.close();
+    }
+    rmSync(profileDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * The extension's service worker. Polled rather than awaited as an event: the worker may have
+ * registered before a listener could be attached.
+ */
+async function waitForServiceWorker(context) {
+  const deadline = Date.now() + LAUNCH_TIMEOUT_MS;
+  for (;;) {
+    const worker = context.serviceWorkers().find((candidate) => candidate.url().startsWith('chrome-extension://'));
+    if (worker !== undefined) {
+      return worker;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the extension's service worker did not start within ${LAUNCH_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Opens the popup page in a tab (the same page Chrome shows in the toolbar popup). */
+export async function openPopup(browser) {
+  const page = await browser.context.newPage();
+  await page.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+  // The popup asks the worker for the core version on load; wait for the answer.
+  await page.locator('#core-version').filter({ hasNotText: 'loading…' }).waitFor();
+  return page;
+}
+
+/** Path for a screenshot in test-results/, creating the folder. */
+export function screenshotPath(name) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  return path.join(RESULTS_DIR, name);
+}
+
+/** Sends a runtime message from an extension page (so, as a trusted sender) and returns the reply. */
+export async function sendFromPage(page, message) {
+  return page.evaluate((msg) => chrome.runtime.sendMessage(msg), message);
+}

@@ -1,0 +1,56 @@
+// Loads the built WASM package (build/pkg, wasm-bindgen --target web) in Node with initSync,
+// and signs Query API calls with it, so tests can check the emulator's state independently of
+// the extension.
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { repoRoot } from './moto.mjs';
+
+export const PKG_DIR = path.join(repoRoot, 'build', 'pkg');
+
+/** Imports build/pkg/keysmith_core.js and instantiates it synchronously from the .wasm bytes. */
+export async function loadCore() {
+  const glue = path.join(PKG_DIR, 'keysmith_core.js');
+  const wasm = path.join(PKG_DIR, 'keysmith_core_bg.wasm');
+  if (!existsSync(glue) || !existsSync(wasm)) {
+    throw new Error('build/pkg is missing: run scripts/build-wasm.sh first');
+  }
+  const core = await import(pathToFileURL(glue).href);
+  core.initSync({ module: readFileSync(wasm) });
+  return core;
+}
+
+const QUERY_SERVICES = {
+  iam: { version: '2010-05-08', region: 'us-east-1' },
+  sts: { version: '2011-06-15', region: 'us-east-1' },
+};
+
+/**
+ * Sends a SigV4-signed Query API request (form POST) to `endpoint`, signed by the core.
+ * @returns {Promise<{status: number, text: string}>}
+ */
+export async function signedQuery(core, { endpoint, service, params, credentials }) {
+  const { version, region } = QUERY_SERVICES[service];
+  const url = `${endpoint}/`;
+  const body = new URLSearchParams({ ...params, Version: version }).toString();
+  const signed = core.signAwsRequest(
+    {
+      method: 'POST',
+      url,
+      headers: [['content-type', 'application/x-www-form-urlencoded; charset=utf-8']],
+      body,
+    },
+    credentials,
+    { region, service, timeMs: Date.now() },
+  );
+  // fetch derives Host from the URL, which is what was signed; it refuses to be handed one.
+  const headers = signed.headers.filter(([name]) => name.toLowerCase() !== 'host');
+  const response = await fetch(signed.url, {
+    method: 'POST',
+    headers,
+    body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  return { status: response.status, text: await response.text() };
+}
