@@ -4,6 +4,7 @@
 
 mod entry;
 mod error;
+pub mod export;
 mod header;
 mod kdf;
 mod seal;
