@@ -6,6 +6,7 @@ mod entry;
 mod error;
 pub mod export;
 mod header;
+pub mod import;
 mod kdf;
 mod seal;
 mod unlock;
