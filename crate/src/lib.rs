@@ -7,6 +7,7 @@ pub mod alloc;
 pub mod aws;
 pub mod scaleway;
 pub mod secret;
+pub mod vault;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

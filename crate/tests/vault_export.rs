@@ -1,0 +1,242 @@
+//! Golden-file tests for every export format. Regenerate with `UPDATE_GOLDEN=1 cargo test`,
+//! then review the diff: these files are what users paste into their terminals.
+// Native only: uses std::fs/processes/proptest, or measures the native allocator.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::PathBuf;
+
+use keysmith_core::secret::SecretString;
+use keysmith_core::vault::export::*;
+use keysmith_core::vault::*;
+
+fn golden(name: &str, actual: &SecretString) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual.expose_secret()).unwrap();
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1)", path.display()));
+    assert_eq!(
+        actual.expose_secret(),
+        expected,
+        "{name} differs from its golden file"
+    );
+}
+
+fn access_key() -> EntryData {
+    EntryData::AwsAccessKey(AwsAccessKey {
+        account_id: Some("123456789012".into()),
+        user_name: Some("deploy-bot".into()),
+        access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+        secret_access_key: SecretString::copy_from("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+        created: Some("2026-11-25T09:00:00Z".into()),
+        description: None,
+        tags: vec![],
+    })
+}
+
+fn session() -> EntryData {
+    EntryData::AwsTemporaryCredentials(AwsTemporaryCredentials {
+        access_key_id: "ASIAIOSFODNN7EXAMPLE".into(),
+        // A quote and a `$`: exports must not let the shell interpret either.
+        secret_access_key: SecretString::copy_from("je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLE'$KEY"),
+        session_token: SecretString::copy_from(
+            "IQoJb3JpZ2luX2VjEXAMPLETOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+EXAMPLE=",
+        ),
+        expiration: Some("2026-11-25T10:00:00Z".into()),
+        description: None,
+    })
+}
+
+fn scaleway() -> EntryData {
+    EntryData::ScalewayApiKey(ScalewayApiKey {
+        access_key: "SCWXXXXXXXXXXXXXXXXX".into(),
+        secret_key: SecretString::copy_from("11111111-1111-1111-1111-111111111111"),
+        bearer_type: ScalewayBearerType::Application,
+        bearer_id: "22222222-2222-2222-2222-222222222222".into(),
+        organization_id: Some("33333333-3333-3333-3333-333333333333".into()),
+        default_project_id: Some("44444444-4444-4444-4444-444444444444".into()),
+        description: Some("terraform".into()),
+        expires_at: None,
+    })
+}
+
+/// Not a key: base64 of a placeholder, shaped like one.
+const PEM: &str = "-----BEGIN RSA PRIVATE KEY-----
+S2V5c21pdGggdGVzdCBmaXh0dXJlOiBub3QgYSByZWFsIFJTQSBrZXkuIEtleXNt
+aXRoIHRlc3QgZml4dHVyZTogbm90IGEgcmVhbCBSU0Ega2V5Lg==
+-----END RSA PRIVATE KEY-----";
+
+fn ec2() -> EntryData {
+    EntryData::Ec2KeyPair(Ec2KeyPair {
+        region: Some("eu-west-3".into()),
+        key_name: "bastion key".into(),
+        key_pair_id: Some("key-0123456789abcdef0".into()),
+        fingerprint: Some("1f:51:ae:28:bf:89:e9:d8:1f:25:5d:37:2d:7d:b8:ca:9f:f5:f1:6f".into()),
+        key_type: Ec2KeyType::Rsa,
+        key_format: Ec2KeyFormat::Pem,
+        private_key: SecretString::copy_from(PEM),
+    })
+}
+
+const PARIS: ScalewayDefaults<'static> = ScalewayDefaults {
+    region: Some("fr-par"),
+    zone: Some("fr-par-1"),
+};
+
+#[test]
+fn aws_credentials_file_golden() {
+    golden(
+        "aws_credentials_access_key.ini",
+        &aws_credentials_file(&access_key(), "deploy-bot").unwrap(),
+    );
+    golden(
+        "aws_credentials_session.ini",
+        &aws_credentials_file(&session(), "sso-admin").unwrap(),
+    );
+}
+
+#[test]
+fn aws_configure_set_golden() {
+    golden(
+        "aws_configure_set_access_key.sh",
+        &aws_configure_set(&access_key(), "deploy-bot").unwrap(),
+    );
+    golden(
+        "aws_configure_set_session.sh",
+        &aws_configure_set(&session(), "sso-admin").unwrap(),
+    );
+}
+
+#[test]
+fn aws_env_exports_golden() {
+    golden(
+        "aws_env_access_key.sh",
+        &aws_env_exports(&access_key()).unwrap(),
+    );
+    golden("aws_env_session.sh", &aws_env_exports(&session()).unwrap());
+}
+
+#[test]
+fn aws_console_csv_golden() {
+    golden(
+        "aws_console.csv",
+        &aws_console_csv(&access_key(), None).unwrap(),
+    );
+    let renamed = aws_console_csv(&access_key(), Some("ci")).unwrap();
+    assert!(renamed.expose_secret().contains("\nci,AKIA"));
+}
+
+#[test]
+fn scaleway_golden() {
+    golden(
+        "scaleway_config.yaml",
+        &scaleway_config_yaml(&scaleway(), "terraform", PARIS).unwrap(),
+    );
+    golden(
+        "scaleway_env.sh",
+        &scaleway_env_exports(&scaleway(), PARIS).unwrap(),
+    );
+    let bare = scaleway_env_exports(&scaleway(), ScalewayDefaults::default()).unwrap();
+    assert!(!bare.expose_secret().contains("SCW_DEFAULT_REGION"));
+}
+
+#[test]
+fn ec2_pem_golden() {
+    golden("ec2_bastion.pem", &ec2_private_key(&ec2()).unwrap());
+    assert_eq!(
+        ec2_private_key_file_name(&ec2()).unwrap(),
+        "bastion_key.pem"
+    );
+}
+
+#[test]
+fn shell_exports_survive_a_real_shell() {
+    // The session secret holds `'` and `$`: eval it in sh and read the variables back.
+    let exports = aws_env_exports(&session()).unwrap();
+    let script = format!(
+        "{}printf '%s\\n' \"$AWS_SECRET_ACCESS_KEY\" \"$AWS_SESSION_TOKEN\"",
+        exports.expose_secret()
+    );
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .expect("sh runs");
+    assert!(out.status.success());
+    let EntryData::AwsTemporaryCredentials(c) = session() else {
+        unreachable!()
+    };
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!(
+            "{}\n{}\n",
+            c.secret_access_key.expose_secret(),
+            c.session_token.expose_secret()
+        )
+    );
+}
+
+#[test]
+fn exports_refuse_what_the_target_format_cannot_hold() {
+    for bad in ["", "a,b", "x]\n[default", "with space", &"p".repeat(65)] {
+        let err = aws_credentials_file(&access_key(), bad).unwrap_err();
+        assert_eq!(err.code(), "invalid_profile", "{bad:?}");
+        assert_eq!(
+            aws_console_csv(&access_key(), Some(bad))
+                .unwrap_err()
+                .code(),
+            "invalid_profile"
+        );
+    }
+    assert_eq!(
+        aws_console_csv(&session(), None).unwrap_err().code(),
+        "wrong_kind"
+    );
+    assert_eq!(
+        aws_env_exports(&scaleway()).unwrap_err().code(),
+        "wrong_kind"
+    );
+    assert_eq!(
+        ec2_private_key(&access_key()).unwrap_err().code(),
+        "wrong_kind"
+    );
+    assert_eq!(
+        scaleway_config_yaml(&scaleway(), "a b", PARIS)
+            .unwrap_err()
+            .code(),
+        "invalid_profile"
+    );
+    let bad_zone = ScalewayDefaults {
+        region: Some("fr-par"),
+        zone: Some("fr-par-1\nsecret_key: x"),
+    };
+    assert_eq!(
+        scaleway_env_exports(&scaleway(), bad_zone)
+            .unwrap_err()
+            .code(),
+        "invalid_region"
+    );
+    let EntryData::AwsAccessKey(mut nameless) = access_key() else {
+        unreachable!()
+    };
+    nameless.user_name = None;
+    assert_eq!(
+        aws_console_csv(&EntryData::AwsAccessKey(nameless), None)
+            .unwrap_err()
+            .code(),
+        "missing_user_name"
+    );
+    let EntryData::AwsAccessKey(mut injected) = access_key() else {
+        unreachable!()
+    };
+    injected.secret_access_key = SecretString::copy_from("abc\n[default]");
+    assert_eq!(
+        aws_credentials_file(&EntryData::AwsAccessKey(injected), "p")
+            .unwrap_err()
+            .code(),
+        "invalid_entry"
+    );
+}
