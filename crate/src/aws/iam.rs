@@ -2,7 +2,7 @@
 
 use super::error::{AwsError, SigningError};
 use super::query::{decode_result, prepare_query_call, HttpResponse, PreparedCall};
-use super::Endpoint;
+use super::{validate_user_name, Endpoint};
 use crate::secret::SecretString;
 
 const VERSION: &str = "2010-05-08";
@@ -18,21 +18,6 @@ pub struct CreatedAccessKey {
     pub status: String,
     pub create_date: String,
     pub secret_access_key: SecretString,
-}
-
-/// IAM user names: 1-64 of `[A-Za-z0-9+=,.@_-]`.
-pub fn validate_user_name(name: &str) -> Result<(), SigningError> {
-    let ok = (1..=64).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(SigningError::InvalidOptions(format!(
-            "\"{name}\" is not a valid IAM user name (1-64 letters, digits and +=,.@_-)"
-        )))
-    }
 }
 
 /// `CreateAccessKey` for `user_name`, or for the signing user when `None`.

@@ -59,3 +59,18 @@ impl Endpoint {
         }
     }
 }
+
+/// IAM user names: 1-64 of `[A-Za-z0-9+=,.@_-]`.
+pub fn validate_user_name(name: &str) -> Result<(), SigningError> {
+    let ok = (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(SigningError::InvalidOptions(format!(
+            "\"{name}\" is not a valid IAM user name (1-64 letters, digits and +=,.@_-)"
+        )))
+    }
+}

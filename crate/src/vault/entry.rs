@@ -329,8 +329,7 @@ impl EntryData {
             Self::AwsAccessKey(k) => {
                 check_account_id(&k.account_id)?;
                 if let Some(name) = &k.user_name {
-                    crate::aws::iam::validate_user_name(name)
-                        .map_err(|e| invalid(e.to_string()))?;
+                    crate::aws::validate_user_name(name).map_err(|e| invalid(e.to_string()))?;
                 }
                 check_access_key_id(&k.access_key_id)?;
                 check_token(

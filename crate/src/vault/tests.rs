@@ -235,3 +235,20 @@ fn generate_vectors() {
     });
     println!("{}", serde_json::to_string_pretty(&doc).unwrap());
 }
+
+#[test]
+fn a_parked_session_key_resumes_only_its_own_vault() {
+    let (header, unlocked) = cheap_vault(7);
+    let sealed = header.seal_entry(&sample_entry()).unwrap();
+    let parked = unlocked.session_key();
+    unlocked.lock();
+    let resumed = header.resume(parked.as_ref()).unwrap();
+    assert_eq!(resumed.open_entry(&sealed).unwrap(), sample_entry());
+
+    let (other, _) = cheap_vault(8);
+    assert_eq!(
+        other.resume(parked.as_ref()).unwrap_err().code(),
+        "header_corrupted"
+    );
+    assert!(header.resume(&parked[..31]).is_err());
+}

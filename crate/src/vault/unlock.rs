@@ -118,6 +118,27 @@ impl VaultHeader {
     }
 }
 
+impl VaultHeader {
+    /// Rebuilds the unlocked state from a key parked by [`UnlockedVault::session_key`]; a key
+    /// that is not this vault's (another vault, a stale session) is refused.
+    pub fn resume(&self, session_key: &[u8]) -> Result<UnlockedVault, VaultError> {
+        let bytes: [u8; KEY_LEN] = session_key
+            .try_into()
+            .map_err(|_| VaultError::InconsistentKeyPair)?;
+        let secret = StaticSecret::from(bytes);
+        let public_key = PublicKey::from(&secret);
+        if !bool::from(public_key.as_bytes().ct_eq(&self.public_key)) {
+            return Err(VaultError::InconsistentKeyPair);
+        }
+        Ok(UnlockedVault {
+            vault_id: self.vault_id,
+            public_key,
+            secret,
+            kdf: self.kdf,
+        })
+    }
+}
+
 impl UnlockedVault {
     pub fn vault_id(&self) -> VaultId {
         self.vault_id
@@ -141,6 +162,13 @@ impl UnlockedVault {
         fill_random(&mut salt)?;
         fill_random(&mut nonce)?;
         self.wrap(new_passphrase, params, salt, nonce)
+    }
+
+    /// The raw private key, for parking in memory-only browser storage
+    /// (`chrome.storage.session`) so that an unlocked vault survives the service worker being
+    /// stopped while idle. See SECURITY.md for what this trades.
+    pub fn session_key(&self) -> Zeroizing<[u8; KEY_LEN]> {
+        Zeroizing::new(self.secret.to_bytes())
     }
 
     /// Wipes the private key. Dropping does the same; this makes the intent visible.
