@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{fetch, object, read, read_credentials};
+use super::{fetch, object, read, read_credentials, wiped};
 use crate::aws::{iam, sts, AwsCredentials, Endpoint};
 
 struct Call {
@@ -41,8 +41,10 @@ pub async fn sts_get_caller_identity(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { region?: string }")] args: JsValue,
 ) -> Result<JsValue, JsValue> {
     let call = read_call(&args)?;
-    let request = sts::prepare_get_caller_identity(&call.endpoint, call.region.as_deref())?
-        .sign(&call.credentials, now_ms())?;
+    let request = wiped(|| {
+        sts::prepare_get_caller_identity(&call.endpoint, call.region.as_deref())?
+            .sign(&call.credentials, now_ms())
+    })?;
     let response = fetch::send(request).await?;
     let id = sts::parse_get_caller_identity(&response)?;
     Ok(object(&[
@@ -59,8 +61,10 @@ pub async fn iam_create_access_key(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { userName?: string }")] args: JsValue,
 ) -> Result<JsValue, JsValue> {
     let call = read_call(&args)?;
-    let request = iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
-        .sign(&call.credentials, now_ms())?;
+    let request = wiped(|| {
+        iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
+            .sign(&call.credentials, now_ms())
+    })?;
     let response = fetch::send(request).await?;
     let key = iam::parse_create_access_key(&response)?;
     Ok(object(&[
