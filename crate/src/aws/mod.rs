@@ -5,7 +5,13 @@ pub mod error;
 #[cfg(feature = "providers")]
 pub mod iam;
 #[cfg(feature = "providers")]
+pub mod keyslot;
+#[cfg(feature = "providers")]
 pub mod query;
+#[cfg(feature = "providers")]
+pub mod retry;
+#[cfg(feature = "providers")]
+pub mod rotation;
 pub mod sign;
 #[cfg(feature = "providers")]
 pub mod sts;
@@ -57,5 +63,92 @@ impl Endpoint {
             Some(base) => format!("{base}/"),
             None => format!("https://{aws_host}/"),
         }
+    }
+}
+
+/// AWS region codes: two letters, one or more lowercase words, a number (`us-east-1`,
+/// `us-gov-west-1`, `ap-southeast-5`, `cn-north-1`).
+pub fn validate_region(region: &str) -> Result<(), SigningError> {
+    let mut parts = region.split('-');
+    let country = parts.next().unwrap_or_default();
+    let rest: Vec<&str> = parts.collect();
+    let ok = region.len() <= 32
+        && country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_lowercase())
+        && rest.len() >= 2
+        && rest
+            .last()
+            .is_some_and(|n| (1..=2).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+        && rest[..rest.len() - 1]
+            .iter()
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()));
+    if ok {
+        Ok(())
+    } else {
+        Err(SigningError::InvalidRegion(region.to_owned()))
+    }
+}
+
+/// The host of a regional endpoint, e.g. `ec2.eu-west-3.amazonaws.com` (China regions live
+/// under `amazonaws.com.cn`).
+#[cfg(feature = "providers")]
+pub(crate) fn regional_host(service: &str, region: &str) -> String {
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("{service}.{region}.{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_codes_are_validated() {
+        for ok in [
+            "us-east-1",
+            "eu-west-3",
+            "us-gov-west-1",
+            "ap-southeast-5",
+            "cn-north-1",
+            "il-central-1",
+            "us-isob-east-1",
+        ] {
+            assert!(validate_region(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "US-EAST-1",
+            "us-east-1a",
+            "useast-1",
+            "us--1",
+            "us-east-100",
+            "us-east-1/",
+            "eu-west-3.evil.com",
+            "-us-east-1",
+        ] {
+            assert_eq!(
+                validate_region(bad).unwrap_err().code(),
+                "invalid_region",
+                "{bad}"
+            );
+        }
+    }
+
+    #[cfg(feature = "providers")]
+    #[test]
+    fn regional_hosts() {
+        assert_eq!(
+            regional_host("ec2", "eu-west-3"),
+            "ec2.eu-west-3.amazonaws.com"
+        );
+        assert_eq!(
+            regional_host("ec2", "cn-north-1"),
+            "ec2.cn-north-1.amazonaws.com.cn"
+        );
     }
 }
