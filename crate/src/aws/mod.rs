@@ -1,6 +1,9 @@
-//! AWS: SigV4 signing glue around `aws-sigv4`, the Query/XML protocol, and the STS and IAM calls.
+//! AWS: SigV4 signing glue around `aws-sigv4`, the Query/XML protocol, and the STS, IAM and
+//! EC2 calls.
 
 mod canonical;
+#[cfg(feature = "providers")]
+pub mod ec2;
 pub mod error;
 #[cfg(feature = "providers")]
 pub mod iam;
