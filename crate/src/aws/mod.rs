@@ -1,5 +1,5 @@
-//! AWS: SigV4 signing glue around `aws-sigv4`, the Query/XML protocol, and the STS, IAM and
-//! EC2 calls.
+//! AWS: SigV4 signing glue around `aws-sigv4`, the Query/XML and JSON 1.1 protocols, and the
+//! STS, IAM, EC2 and Secrets Manager calls.
 
 mod canonical;
 #[cfg(feature = "providers")]
@@ -8,6 +8,8 @@ pub mod error;
 #[cfg(feature = "providers")]
 pub mod iam;
 #[cfg(feature = "providers")]
+pub mod json;
+#[cfg(feature = "providers")]
 pub mod keyslot;
 #[cfg(feature = "providers")]
 pub mod query;
@@ -15,6 +17,8 @@ pub mod query;
 pub mod retry;
 #[cfg(feature = "providers")]
 pub mod rotation;
+#[cfg(feature = "providers")]
+pub mod secretsmanager;
 pub mod sign;
 #[cfg(feature = "providers")]
 pub mod sts;
