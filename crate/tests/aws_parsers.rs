@@ -6,7 +6,8 @@
 use std::path::Path;
 
 use keysmith_core::aws::json::{read_object, ObjectWriter, MAX_DEPTH};
-use keysmith_core::aws::query::HttpResponse;
+use keysmith_core::aws::query::{prepare_query_call, HttpResponse, Params};
+use keysmith_core::aws::Endpoint;
 use keysmith_core::aws::{ec2, iam, secretsmanager, sts, AwsError};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -297,6 +298,23 @@ proptest! {
             (Ok(_), _) => prop_assert!(false, "we accepted {} which serde_json refuses: {:?}", text, theirs),
             (Err(_), _) => {}
         }
+    }
+
+    /// A Query body decodes back to exactly the parameters given, whatever they hold, and
+    /// contains nothing but unreserved characters, `+`, `%XX`, `=` and `&`.
+    #[test]
+    fn query_bodies_round_trip(params in prop::collection::vec((any::<String>(), any::<String>()), 0..6)) {
+        let mut p = Params::new();
+        for (k, v) in &params {
+            p.add(k, v);
+        }
+        let call = prepare_query_call(&Endpoint::aws(), "iam.amazonaws.com", "us-east-1", "iam", "X", "1", &p).unwrap();
+        let body = call.request.body();
+        prop_assert!(body.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.~+%=&".contains(b)));
+        let decoded: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+        let mut expected = vec![("Action".to_owned(), "X".to_owned()), ("Version".to_owned(), "1".to_owned())];
+        expected.extend(params);
+        prop_assert_eq!(decoded, expected);
     }
 
     /// What the writer writes, serde_json reads back exactly, for any string.

@@ -42,11 +42,12 @@ pub fn validate_key_name(name: &str) -> Result<(), SigningError> {
     if ok {
         Ok(())
     } else {
-        Err(invalid(format!(
-            "\"{}\" is not a key pair name (1-255 printable ASCII characters, no leading or \
-             trailing spaces)",
-            name.escape_debug()
-        )))
+        // The name is not echoed: it may hold control characters.
+        Err(invalid(
+            "a key pair name is 1-255 printable ASCII characters, with no leading or trailing \
+             spaces"
+                .into(),
+        ))
     }
 }
 

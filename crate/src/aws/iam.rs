@@ -537,43 +537,6 @@ pub fn parse_list_attached_user_policies(
     })
 }
 
-/// Follows markers page after page, refusing a marker seen before (a server looping would
-/// otherwise loop the client) and stopping after `max_pages`.
-#[derive(Debug)]
-pub struct Pagination {
-    seen: Vec<String>,
-    max_pages: usize,
-}
-
-impl Pagination {
-    pub fn new(max_pages: usize) -> Self {
-        Self {
-            seen: Vec::new(),
-            max_pages,
-        }
-    }
-
-    /// Records a page's `next_marker`; `Ok(Some(marker))` to fetch the next page, `Ok(None)`
-    /// when done.
-    pub fn advance(&mut self, next_marker: Option<String>) -> Result<Option<String>, AwsError> {
-        let Some(marker) = next_marker else {
-            return Ok(None);
-        };
-        let problem = if self.seen.contains(&marker) {
-            "the same pagination marker came back twice"
-        } else if self.seen.len() + 1 >= self.max_pages {
-            "more pages than Keysmith reads"
-        } else {
-            self.seen.push(marker.clone());
-            return Ok(Some(marker));
-        };
-        Err(AwsError::MalformedResponse {
-            status: 200,
-            detail: format!("{problem} (after {} pages)", self.seen.len() + 1),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -754,21 +717,6 @@ mod tests {
             let err = PolicyTemplate::parse(bad).unwrap_err();
             assert_eq!(err.code(), "invalid_options", "{bad}");
         }
-    }
-
-    #[test]
-    fn pagination_follows_markers_and_refuses_loops() {
-        let mut p = Pagination::new(3);
-        assert_eq!(p.advance(Some("a".into())).unwrap(), Some("a".into()));
-        assert!(p.advance(Some("a".into())).is_err());
-        let mut p = Pagination::new(3);
-        assert_eq!(p.advance(Some("a".into())).unwrap(), Some("a".into()));
-        assert_eq!(p.advance(Some("b".into())).unwrap(), Some("b".into()));
-        assert!(
-            p.advance(Some("c".into())).is_err(),
-            "a 4th page exceeds max 3"
-        );
-        assert_eq!(Pagination::new(3).advance(None).unwrap(), None);
     }
 
     #[test]

@@ -106,6 +106,43 @@ impl<'a> Params<'a> {
     }
 }
 
+/// Follows markers page after page, refusing a marker seen before (a server looping would
+/// otherwise loop the client) and stopping after `max_pages`.
+#[derive(Debug)]
+pub struct Pagination {
+    seen: Vec<String>,
+    max_pages: usize,
+}
+
+impl Pagination {
+    pub fn new(max_pages: usize) -> Self {
+        Self {
+            seen: Vec::new(),
+            max_pages,
+        }
+    }
+
+    /// Records a page's `next_marker`; `Ok(Some(marker))` to fetch the next page, `Ok(None)`
+    /// when done.
+    pub fn advance(&mut self, next_marker: Option<String>) -> Result<Option<String>, AwsError> {
+        let Some(marker) = next_marker else {
+            return Ok(None);
+        };
+        let problem = if self.seen.contains(&marker) {
+            "the same pagination marker came back twice"
+        } else if self.seen.len() + 1 >= self.max_pages {
+            "more pages than Keysmith reads"
+        } else {
+            self.seen.push(marker.clone());
+            return Ok(Some(marker));
+        };
+        Err(AwsError::MalformedResponse {
+            status: 200,
+            detail: format!("{problem} (after {} pages)", self.seen.len() + 1),
+        })
+    }
+}
+
 /// A resource tag (IAM users, EC2 key pairs, secrets).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
@@ -114,10 +151,15 @@ pub struct Tag {
 }
 
 /// The rules IAM, EC2 and Secrets Manager share: at most 50 tags; keys of 1-128 and values of
-/// 0-256 Unicode letters, digits, spaces and `_.:/=+-@`; the `aws:` prefix is AWS's own.
+/// 0-256 letters, digits, spaces and `_.:/=+-@`; the `aws:` prefix is AWS's own. ASCII is
+/// checked exactly; beyond ASCII, AWS allows Unicode letters, digits and spaces, and this
+/// check lets every printable character through rather than carry Unicode tables in the
+/// wasm build (AWS refuses the rest with `InvalidInput`/`InvalidParameterValue`).
 pub fn validate_tags(tags: &[Tag]) -> Result<(), SigningError> {
     const MAX_TAGS: usize = 50;
-    let allowed = |c: char| c.is_alphanumeric() || c == ' ' || "_.:/=+-@".contains(c);
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric() || " _.:/=+-@".contains(c) || (!c.is_ascii() && !c.is_control())
+    };
     let invalid = |what: String| Err(SigningError::InvalidOptions(what));
     if tags.len() > MAX_TAGS {
         return invalid(format!("at most {MAX_TAGS} tags, got {}", tags.len()));
@@ -149,6 +191,28 @@ pub fn validate_tags(tags: &[Tag]) -> Result<(), SigningError> {
     Ok(())
 }
 
+/// Writes `text` as botocore (Python's `urlencode`) writes a Query body: RFC 3986's
+/// unreserved characters as they are, a space as `+`, every other byte as `%XX`. AWS accepts
+/// any form-encoding, since it hashes the bytes sent; emulators that re-encode the parsed
+/// form before checking the signature (moto) accept only this one. (`form_urlencoded` would
+/// leave `*` raw.)
+fn push_encoded(body: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in text.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                body.push(char::from(b))
+            }
+            b' ' => body.push('+'),
+            _ => {
+                body.push('%');
+                body.push(char::from(HEX[usize::from(b >> 4)]));
+                body.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+        }
+    }
+}
+
 /// Builds `POST / Action=..&Version=..&params` for a Query API.
 pub fn prepare_query_call(
     endpoint: &Endpoint,
@@ -159,11 +223,19 @@ pub fn prepare_query_call(
     version: &str,
     params: &Params<'_>,
 ) -> Result<PreparedCall, SigningError> {
-    let mut form = form_urlencoded::Serializer::new(String::new());
-    form.append_pair("Action", action);
-    form.append_pair("Version", version);
-    for (k, v) in &params.0 {
-        form.append_pair(k, v);
+    let mut body = String::new();
+    let pairs = [("Action", action), ("Version", version)];
+    let all = pairs
+        .iter()
+        .copied()
+        .chain(params.0.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+    for (i, (k, v)) in all.enumerate() {
+        if i > 0 {
+            body.push('&');
+        }
+        push_encoded(&mut body, k);
+        body.push('=');
+        push_encoded(&mut body, v);
     }
     let request = http::Request::builder()
         .method(http::Method::POST)
@@ -172,7 +244,7 @@ pub fn prepare_query_call(
             http::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded; charset=utf-8",
         )
-        .body(form.finish().into_bytes())
+        .body(body.into_bytes())
         .map_err(|e| SigningError::InvalidUrl(e.to_string()))?;
     Ok(PreparedCall {
         request,
@@ -279,6 +351,18 @@ pub fn decode_list<'i>(
 /// `DeleteAccessKey`, `AttachUserPolicy`): an error document or the wrong root is an error.
 pub fn decode_ack(response: &HttpResponse, root: &str) -> Result<(), AwsError> {
     decode(response, root, &[], &[], None).map(|_| ())
+}
+
+/// The error an answer carries, without reading its result: the error document of a non-2xx
+/// answer, or [`AwsError::MalformedResponse`] when it has none. `None` for a 2xx answer. The
+/// retry decision needs this before the action's own parser runs.
+pub fn query_error(response: &HttpResponse) -> Option<AwsError> {
+    if (200..300).contains(&response.status) {
+        None
+    } else {
+        // With an error status, decoding never succeeds: the root is never "".
+        decode(response, "", &[], &[], None).err()
+    }
 }
 
 fn decode<'i>(
@@ -643,6 +727,22 @@ mod tests {
     }
 
     #[test]
+    fn query_error_classifies_before_parsing() {
+        assert!(query_error(&resp(200, "<anything/>")).is_none());
+        let throttled = query_error(&resp(
+            400,
+            "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded</Message></Error></ErrorResponse>",
+        ))
+        .unwrap();
+        assert!(throttled.is_throttling());
+        let html = query_error(&resp(503, "<html><body>busy</body></html>")).unwrap();
+        assert_eq!(html.code(), "malformed_response");
+        assert!(html.is_transient());
+        let empty = query_error(&resp(500, "")).unwrap();
+        assert_eq!(empty.code(), "malformed_response");
+    }
+
+    #[test]
     fn ack_checks_the_root() {
         let r = resp(200, "<DeleteAccessKeyResponse><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></DeleteAccessKeyResponse>");
         assert!(decode_ack(&r, "DeleteAccessKeyResponse").is_ok());
@@ -655,9 +755,26 @@ mod tests {
     }
 
     #[test]
-    fn query_body_is_form_encoded() {
+    fn pagination_follows_markers_and_refuses_loops() {
+        let mut p = Pagination::new(3);
+        assert_eq!(p.advance(Some("a".into())).unwrap(), Some("a".into()));
+        assert!(p.advance(Some("a".into())).is_err());
+        let mut p = Pagination::new(3);
+        assert_eq!(p.advance(Some("a".into())).unwrap(), Some("a".into()));
+        assert_eq!(p.advance(Some("b".into())).unwrap(), Some("b".into()));
+        assert!(
+            p.advance(Some("c".into())).is_err(),
+            "a 4th page exceeds max 3"
+        );
+        assert_eq!(Pagination::new(3).advance(None).unwrap(), None);
+    }
+
+    #[test]
+    fn query_body_is_encoded_as_botocore_does() {
         let mut params = Params::new();
-        params.add("UserName", "a+b=c@d");
+        params
+            .add("UserName", "a+b=c@d")
+            .add("Doc", "{\"A\":\"*\"} ~é");
         let tags = [
             Tag {
                 key: "team".into(),
@@ -683,6 +800,7 @@ mod tests {
         assert_eq!(
             std::str::from_utf8(call.request.body()).unwrap(),
             "Action=CreateUser&Version=2010-05-08&UserName=a%2Bb%3Dc%40d\
+             &Doc=%7B%22A%22%3A%22%2A%22%7D+~%C3%A9\
              &Tags.member.1.Key=team&Tags.member.1.Value=a+b\
              &Tags.member.2.Key=k2&Tags.member.2.Value="
         );
