@@ -48,7 +48,9 @@ impl SigningError {
     }
 }
 
-/// A failed AWS call.
+/// A failed AWS call. Only provider calls fail this way, so the signing-only build leaves it
+/// out (its helpers would otherwise change that build's inlining, and its size).
+#[cfg(feature = "providers")]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AwsError {
     #[error(transparent)]
@@ -69,6 +71,7 @@ pub enum AwsError {
     Network(String),
 }
 
+#[cfg(feature = "providers")]
 impl AwsError {
     pub fn code(&self) -> &'static str {
         match self {
@@ -144,6 +147,7 @@ impl AwsError {
 }
 
 /// Error codes that mean "too many requests" across IAM, STS, EC2 and the JSON services.
+#[cfg(feature = "providers")]
 const THROTTLING_CODES: &[&str] = &[
     "Throttling",
     "ThrottlingException",
@@ -155,8 +159,10 @@ const THROTTLING_CODES: &[&str] = &[
     "SlowDown",
 ];
 
+#[cfg(feature = "providers")]
 const TRANSIENT_CODES: &[&str] = &["ServiceUnavailable", "ServiceUnavailableException"];
 
+#[cfg(feature = "providers")]
 fn is_access_denied(code: &str) -> bool {
     matches!(
         code,
@@ -165,6 +171,7 @@ fn is_access_denied(code: &str) -> bool {
 }
 
 /// `service:Action` right after "not authorized to perform: ".
+#[cfg(feature = "providers")]
 fn extract_missing_permission(message: &str) -> Option<&str> {
     const MARKER: &str = "not authorized to perform: ";
     let start = message.find(MARKER)? + MARKER.len();
@@ -177,6 +184,7 @@ fn extract_missing_permission(message: &str) -> Option<&str> {
     (!service.is_empty() && !name.is_empty() && !name.contains(':')).then_some(action)
 }
 
+#[cfg(feature = "providers")]
 fn provider_message(code: &str, message: &str) -> String {
     let missing;
     let advice = match code {
@@ -225,7 +233,7 @@ fn provider_message(code: &str, message: &str) -> String {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "providers"))]
 mod tests {
     use super::*;
 

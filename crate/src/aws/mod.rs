@@ -23,7 +23,9 @@ pub mod sign;
 #[cfg(feature = "providers")]
 pub mod sts;
 
-pub use error::{AwsError, SigningError};
+#[cfg(feature = "providers")]
+pub use error::AwsError;
+pub use error::SigningError;
 pub use sign::{
     sign_request, AwsCredentials, PayloadMode, ServiceRules, SignedRequest, SigningOptions,
 };
@@ -75,6 +77,7 @@ impl Endpoint {
 
 /// AWS region codes: two letters, one or more lowercase words, a number (`us-east-1`,
 /// `us-gov-west-1`, `ap-southeast-5`, `cn-north-1`).
+#[cfg(feature = "providers")]
 pub fn validate_region(region: &str) -> Result<(), SigningError> {
     let mut parts = region.split('-');
     let country = parts.next().unwrap_or_default();
@@ -108,7 +111,7 @@ pub(crate) fn regional_host(service: &str, region: &str) -> String {
     format!("{service}.{region}.{suffix}")
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "providers"))]
 mod tests {
     use super::*;
 
@@ -146,7 +149,6 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "providers")]
     #[test]
     fn regional_hosts() {
         assert_eq!(
