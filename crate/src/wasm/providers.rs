@@ -103,7 +103,8 @@ async fn sleep(ms: u32) {
 /// Builds, signs (with a fresh clock reading each time) and sends a call until its answer is
 /// final: a throttled (or, for idempotent calls, unavailable) call is sent again after the
 /// policy's delay, at most three times. Returns the 2xx answer for the action's parser, or
-/// the error.
+/// the error. Query protocol answers only (IAM, STS, EC2): a JSON 1.1 service would classify
+/// its errors with `json::decode_json` instead of `query_error`.
 pub(super) async fn send(
     credentials: &AwsCredentials,
     repeatable: Repeatable,
