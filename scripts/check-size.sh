@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Size budgets, checked on every `make test` (a size is deterministic, unlike a timing).
 #  - signing-only core (what the foundation issue budgets): 110 KB gzipped
-#  - shipped core with provider calls (XML decoding, fetch, STS/IAM): 120 KB gzipped
+#  - shipped core with provider calls: 142 KB gzipped. 120 KB covered STS/IAM CreateAccessKey
+#    (117 KB); issue 4's IAM, STS and EC2 calls, the retry loop and the XML well-formedness
+#    pass measured 139.9 KB, so the budget is that plus about 2 KB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -17,5 +19,5 @@ check() {
   fi
 }
 check build/pkg-signing/keysmith_core_bg.wasm 110 "signing-only core"
-check build/pkg/keysmith_core_bg.wasm 120 "shipped core"
+check build/pkg/keysmith_core_bg.wasm 142 "shipped core"
 exit $status

@@ -27,13 +27,29 @@ const QUERY_SERVICES = {
 };
 
 /**
+ * A Query API body encoded as botocore encodes it (Python's urlencode): A-Z a-z 0-9 - _ . ~
+ * as they are, a space as +, every other byte percent-encoded. moto checks signatures against
+ * its own re-encoding of the parsed form, so a body encoded otherwise (URLSearchParams leaves
+ * `*` raw) is refused as SignatureDoesNotMatch even though AWS would accept it.
+ */
+export function queryBody(params) {
+  const encode = (text) =>
+    encodeURIComponent(text)
+      .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, '+');
+  return Object.entries(params)
+    .map(([key, value]) => `${encode(key)}=${encode(value)}`)
+    .join('&');
+}
+
+/**
  * Sends a SigV4-signed Query API request (form POST) to `endpoint`, signed by the core.
  * @returns {Promise<{status: number, text: string}>}
  */
 export async function signedQuery(core, { endpoint, service, params, credentials }) {
   const { version, region } = QUERY_SERVICES[service];
   const url = `${endpoint}/`;
-  const body = new URLSearchParams({ ...params, Version: version }).toString();
+  const body = queryBody({ ...params, Version: version });
   const signed = core.signAwsRequest(
     {
       method: 'POST',

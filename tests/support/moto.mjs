@@ -117,7 +117,7 @@ async function waitUntilReady(endpoint, child, getLogs) {
 }
 
 /** Starts moto on a random port; retries with another port if the chosen one was taken. */
-async function spawnMoto() {
+async function spawnMoto(extraEnv = {}) {
   if (!existsSync(motoBin)) {
     throw new Error(
       `${motoBin} not found: create it with: python3 -m venv .venv && .venv/bin/pip install 'moto[server]'`,
@@ -128,7 +128,7 @@ async function spawnMoto() {
     const port = await findFreePort();
     const endpoint = `http://127.0.0.1:${port}`;
     const child = spawn(motoBin, ['-H', '127.0.0.1', '-p', String(port)], {
-      env: { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(SEED_NO_AUTH_COUNT) },
+      env: { ...process.env, ...extraEnv, INITIAL_NO_AUTH_ACTION_COUNT: String(SEED_NO_AUTH_COUNT) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     // Never leave moto behind, even when the test process dies on an uncaught error.
@@ -203,12 +203,13 @@ async function assertBadSignatureRefused(endpoint, accessKeyId) {
 
 /**
  * Starts and seeds moto.
- * @param {{extraUsers?: string[]}} [options] extra IAM users to create before lock-down
- *        (e.g. targets for CreateAccessKey)
+ * @param {{extraUsers?: string[], env?: Record<string, string>}} [options] extra IAM users to
+ *        create before lock-down (e.g. targets for CreateAccessKey); extra environment for
+ *        moto (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true, for the AWS managed policies)
  * @returns {Promise<MotoServer>}
  */
 export async function startMoto(options = {}) {
-  const { child, port, endpoint, getLogs } = await spawnMoto();
+  const { child, port, endpoint, getLogs } = await spawnMoto(options.env);
   const stop = () => killChild(child);
   try {
     await unsignedIamCall(endpoint, { Action: 'CreateUser', UserName: SIGNER_USER });

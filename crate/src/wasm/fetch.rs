@@ -68,6 +68,9 @@ pub(crate) async fn send(request: http::Request<Vec<u8>>) -> Result<HttpResponse
         })?
         .unchecked_into();
     let status = response.status();
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    let request_id = header("x-amzn-requestid").or_else(|| header("x-amz-request-id"));
+    let error_type = header("x-amzn-errortype");
     let buffer = JsFuture::from(response.array_buffer().map_err(net)?)
         .await
         .map_err(net)?;
@@ -75,5 +78,10 @@ pub(crate) async fn send(request: http::Request<Vec<u8>>) -> Result<HttpResponse
     let mut body = Zeroizing::new(vec![0u8; bytes.length() as usize]);
     bytes.copy_to(&mut body);
     bytes.fill(0, 0, bytes.length());
-    Ok(HttpResponse { status, body })
+    Ok(HttpResponse {
+        status,
+        body,
+        request_id,
+        error_type,
+    })
 }

@@ -2,7 +2,11 @@
 //! pure core, and turn typed errors into `Error` objects with a stable `code`. No logic here.
 
 #[cfg(feature = "providers")]
+mod ec2;
+#[cfg(feature = "providers")]
 mod fetch;
+#[cfg(feature = "providers")]
+mod iam;
 #[cfg(feature = "providers")]
 mod providers;
 mod read;
@@ -10,8 +14,10 @@ mod read;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "providers")]
+use crate::aws::AwsError;
 use crate::aws::{
-    self, sign::build_request, AwsCredentials, AwsError, PayloadMode, SigningError, SigningOptions,
+    self, sign::build_request, AwsCredentials, PayloadMode, SigningError, SigningOptions,
 };
 use crate::scaleway::{self, ScalewayAuthError};
 use crate::secret::SecretString;
@@ -62,8 +68,13 @@ export interface CreatedAccessKeyInfo { accessKeyId: string; userName: string; s
 /** Every error the core throws is an Error with these fields. */
 export interface KeysmithError extends Error {
   code: string;
+  /** The provider's error name, e.g. AccessDenied, LimitExceeded, InvalidKeyPair.Duplicate. */
   providerCode?: string;
   status?: number;
+  /** The id AWS gave the failed request (what AWS support asks for). */
+  requestId?: string;
+  /** For AccessDenied: the permission AWS said is missing, e.g. iam:CreateAccessKey. */
+  missingPermission?: string;
 }
 "#;
 
@@ -97,6 +108,7 @@ impl From<ScalewayAuthError> for JsValue {
     }
 }
 
+#[cfg(feature = "providers")]
 impl From<AwsError> for JsValue {
     fn from(e: AwsError) -> Self {
         let err = js_error(e.code(), &e.to_string());
@@ -105,6 +117,12 @@ impl From<AwsError> for JsValue {
         }
         if let Some(status) = e.status() {
             let _ = Reflect::set(&err, &"status".into(), &status.into());
+        }
+        if let Some(id) = e.request_id() {
+            let _ = Reflect::set(&err, &"requestId".into(), &id.into());
+        }
+        if let Some(action) = e.missing_permission() {
+            let _ = Reflect::set(&err, &"missingPermission".into(), &action.into());
         }
         err
     }

@@ -90,3 +90,66 @@ pub(crate) fn headers(value: &JsValue, path: &str) -> Result<Vec<(String, String
         })
         .collect()
 }
+
+/// `value[key]` as `[[a, b], ...]` string pairs (tags); absent means none. The elements are
+/// read as `headers` reads its own; kept apart so that the signing-only build is unchanged.
+#[cfg(feature = "providers")]
+pub(crate) fn pairs(
+    value: &JsValue,
+    path: &str,
+    key: &str,
+) -> Result<Vec<(String, String)>, JsValue> {
+    let v = field(value, path, key)?;
+    if absent(&v) {
+        return Ok(Vec::new());
+    }
+    let bad = || {
+        invalid(
+            &format!("{path}.{key}"),
+            "an array of [key, value] string pairs",
+        )
+    };
+    v.dyn_into::<Array>()
+        .map_err(|_| bad())?
+        .iter()
+        .map(|pair| {
+            let pair = pair.dyn_into::<Array>().map_err(|_| bad())?;
+            match (
+                pair.length(),
+                pair.get(0).as_string(),
+                pair.get(1).as_string(),
+            ) {
+                (2, Some(a), Some(b)) => Ok((a, b)),
+                _ => Err(bad()),
+            }
+        })
+        .collect()
+}
+
+/// `value[key]` as an array of strings; absent means none.
+#[cfg(feature = "providers")]
+pub(crate) fn string_list(value: &JsValue, path: &str, key: &str) -> Result<Vec<String>, JsValue> {
+    let v = field(value, path, key)?;
+    if absent(&v) {
+        return Ok(Vec::new());
+    }
+    let expected = "an array of strings";
+    v.dyn_into::<Array>()
+        .map_err(|_| invalid(&format!("{path}.{key}"), expected))?
+        .iter()
+        .map(|s| {
+            s.as_string()
+                .ok_or_else(|| invalid(&format!("{path}.{key}"), expected))
+        })
+        .collect()
+}
+
+/// A non-negative integer, or `None` when absent.
+#[cfg(feature = "providers")]
+pub(crate) fn opt_integer(value: &JsValue, path: &str, key: &str) -> Result<Option<u64>, JsValue> {
+    if absent(&field(value, path, key)?) {
+        Ok(None)
+    } else {
+        integer(value, path, key).map(Some)
+    }
+}
