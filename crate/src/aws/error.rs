@@ -121,3 +121,10 @@ fn provider_message(code: &str, message: &str) -> String {
         format!("AWS error {code}: {message} ({advice})")
     }
 }
+
+#[cfg(feature = "providers")]
+impl From<crate::response::NetworkError> for AwsError {
+    fn from(e: crate::response::NetworkError) -> Self {
+        Self::Network(e.0)
+    }
+}

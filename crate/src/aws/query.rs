@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use aws_smithy_xml::decode::{try_data, Document, ScopedDecoder};
-use zeroize::Zeroizing;
+
+pub use crate::response::HttpResponse;
 
 use super::error::{AwsError, SigningError};
 use super::sign::{sign_request, AwsCredentials, SigningOptions};
@@ -27,21 +28,6 @@ impl PreparedCall {
     ) -> Result<http::Request<Vec<u8>>, SigningError> {
         let options = SigningOptions::new(&self.region, self.service, time_ms);
         Ok(sign_request(self.request, credentials, &options)?.request)
-    }
-}
-
-/// A response as read off the wire. The body may hold a secret, so it is wiped on drop.
-pub struct HttpResponse {
-    pub status: u16,
-    pub body: Zeroizing<Vec<u8>>,
-}
-
-impl std::fmt::Debug for HttpResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpResponse")
-            .field("status", &self.status)
-            .field("body", &format_args!("[{} bytes]", self.body.len()))
-            .finish()
     }
 }
 
@@ -226,6 +212,7 @@ fn decode_error(top: &mut ScopedDecoder<'_, '_>, status: u16) -> Option<AwsError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zeroize::Zeroizing;
 
     fn resp(status: u16, body: &str) -> HttpResponse {
         HttpResponse {

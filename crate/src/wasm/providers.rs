@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::{fetch, object, read, read_credentials};
-use crate::aws::{iam, sts, AwsCredentials, Endpoint};
+use crate::aws::{iam, sts, AwsCredentials, AwsError, Endpoint};
 
 struct Call {
     credentials: AwsCredentials,
@@ -43,7 +43,7 @@ pub async fn sts_get_caller_identity(
     let call = read_call(&args)?;
     let request = sts::prepare_get_caller_identity(&call.endpoint, call.region.as_deref())?
         .sign(&call.credentials, now_ms())?;
-    let response = fetch::send(request).await?;
+    let response = fetch::send(request).await.map_err(AwsError::from)?;
     let id = sts::parse_get_caller_identity(&response)?;
     Ok(object(&[
         ("account", id.account.into()),
@@ -61,7 +61,7 @@ pub async fn iam_create_access_key(
     let call = read_call(&args)?;
     let request = iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
         .sign(&call.credentials, now_ms())?;
-    let response = fetch::send(request).await?;
+    let response = fetch::send(request).await.map_err(AwsError::from)?;
     let key = iam::parse_create_access_key(&response)?;
     Ok(object(&[
         ("accessKeyId", key.access_key_id.as_str().into()),
