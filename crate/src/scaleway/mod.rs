@@ -1,6 +1,6 @@
 //! Scaleway: the `X-Auth-Token` request authoriser, and (with the `providers` feature) IAM
 //! API keys and applications, Account Projects and Secret Manager: pure request builders and
-//! response parsers with typed errors.
+//! response parsers, plus the multi-call flows written against a [`flows::Transport`].
 
 #[cfg(feature = "providers")]
 pub mod account;
@@ -11,6 +11,8 @@ mod decode;
 pub mod encode;
 #[cfg(feature = "providers")]
 pub mod error;
+#[cfg(feature = "providers")]
+pub mod flows;
 #[cfg(feature = "providers")]
 pub mod iam;
 #[cfg(feature = "providers")]
