@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Size budgets, checked on every `make test` (a size is deterministic, unlike a timing).
 #  - signing-only core (what the foundation issue budgets): 110 KB gzipped
-#  - shipped core with provider calls (XML decoding, fetch, STS/IAM): 120 KB gzipped
+#  - shipped core with provider calls: 148 KB gzipped. 120 KB covered AWS (XML decoding, fetch,
+#    STS/IAM). Scaleway's seven calls measured +28 KB: the shared machinery (JSON reader and
+#    writer, error decoding and messages, request helpers, the signer client) with a first call
+#    ~12, create-and-push with rollback ~7.3, the signer lookup ~1.9, four more single-call
+#    exports ~1.6 each. That keeps the previous ~3 KB of headroom. (serde_json alone measured
+#    +31.5 KB for the parsing, which is why the core reads and writes JSON by hand.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -17,5 +22,5 @@ check() {
   fi
 }
 check build/pkg-signing/keysmith_core_bg.wasm 110 "signing-only core"
-check build/pkg/keysmith_core_bg.wasm 120 "shipped core"
+check build/pkg/keysmith_core_bg.wasm 148 "shipped core"
 exit $status

@@ -6,6 +6,8 @@ mod fetch;
 #[cfg(feature = "providers")]
 mod providers;
 mod read;
+#[cfg(feature = "providers")]
+mod scaleway_api;
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
