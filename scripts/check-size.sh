@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Size budgets, checked on every `make test` (a size is deterministic, unlike a timing).
 #  - signing-only core (what the foundation issue budgets): 110 KB gzipped
-#  - shipped core with provider calls: 142 KB gzipped. 120 KB covered STS/IAM CreateAccessKey
-#    (117 KB); issue 4's IAM, STS and EC2 calls, the retry loop and the XML well-formedness
-#    pass measured 139.9 KB, so the budget is that plus about 2 KB.
+#  - shipped core with provider calls: 170 KB gzipped. 120 KB covered STS/IAM CreateAccessKey
+#    (117 KB). Issue 4's IAM, STS and EC2 calls, the retry loop and the XML well-formedness
+#    pass measured +23 KB (139.9 KB). Scaleway's seven calls measured +28 KB: the shared
+#    machinery (JSON reader and writer, error decoding and messages, request helpers, the
+#    signer client) with a first call ~12, create-and-push with rollback ~7.3, the signer
+#    lookup ~1.9, four more single-call exports ~1.6 each. Both together: 168.0 KB; the budget
+#    is that plus 2 KB. Issue 8's target with the vault in is 150 KB: shrinking is tracked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -19,5 +23,5 @@ check() {
   fi
 }
 check build/pkg-signing/keysmith_core_bg.wasm 110 "signing-only core"
-check build/pkg/keysmith_core_bg.wasm 142 "shipped core"
+check build/pkg/keysmith_core_bg.wasm 170 "shipped core"
 exit $status

@@ -5,6 +5,8 @@
 
 pub mod alloc;
 pub mod aws;
+#[cfg(feature = "providers")]
+pub mod response;
 pub mod scaleway;
 pub mod secret;
 pub mod vault;

@@ -301,7 +301,7 @@ mod tests {
     }
 
     fn ok(body: &str) -> HttpResponse {
-        HttpResponse::new(200, body.as_bytes().to_vec())
+        HttpResponse::new(200, body.as_bytes())
     }
 
     #[test]

@@ -233,6 +233,13 @@ fn provider_message(code: &str, message: &str) -> String {
     }
 }
 
+#[cfg(feature = "providers")]
+impl From<crate::response::NetworkError> for AwsError {
+    fn from(e: crate::response::NetworkError) -> Self {
+        Self::Network(e.0)
+    }
+}
+
 #[cfg(all(test, feature = "providers"))]
 mod tests {
     use super::*;

@@ -527,7 +527,7 @@ mod tests {
     use super::*;
 
     fn ok(body: &str) -> HttpResponse {
-        HttpResponse::new(200, body.as_bytes().to_vec())
+        HttpResponse::new(200, body.as_bytes())
     }
 
     fn form(call: &PreparedCall) -> &str {
@@ -564,8 +564,7 @@ mod tests {
     #[test]
     fn limit_exceeded_says_what_to_do() {
         let body = "<ErrorResponse><Error><Type>Sender</Type><Code>LimitExceeded</Code><Message>Cannot exceed quota for AccessKeysPerUser: 2</Message></Error></ErrorResponse>";
-        let err =
-            parse_create_access_key(&HttpResponse::new(409, body.as_bytes().to_vec())).unwrap_err();
+        let err = parse_create_access_key(&HttpResponse::new(409, body.as_bytes())).unwrap_err();
         assert!(err.is_key_limit());
         assert!(
             err.to_string().contains("deactivate or delete one"),

@@ -557,7 +557,7 @@ mod tests {
     }
 
     fn response(status: u16, body: &str) -> HttpResponse {
-        let mut r = HttpResponse::new(status, body.as_bytes().to_vec());
+        let mut r = HttpResponse::new(status, body.as_bytes());
         r.request_id = Some("req-9".into());
         r
     }

@@ -4,7 +4,8 @@
 use std::borrow::Cow;
 
 use aws_smithy_xml::decode::{try_data, Document, ScopedDecoder};
-use zeroize::Zeroizing;
+
+pub use crate::response::HttpResponse;
 
 use super::error::{AwsError, SigningError};
 use super::sign::{sign_request, AwsCredentials, SigningOptions};
@@ -27,38 +28,6 @@ impl PreparedCall {
     ) -> Result<http::Request<Vec<u8>>, SigningError> {
         let options = SigningOptions::new(&self.region, self.service, time_ms);
         Ok(sign_request(self.request, credentials, &options)?.request)
-    }
-}
-
-/// A response as read off the wire. The body may hold a secret, so it is wiped on drop.
-pub struct HttpResponse {
-    pub status: u16,
-    pub body: Zeroizing<Vec<u8>>,
-    /// `x-amzn-RequestId` (or `x-amz-request-id`): the id AWS support asks for. JSON errors
-    /// carry it only here; Query errors carry it in the body too.
-    pub request_id: Option<String>,
-    /// `x-amzn-ErrorType`: JSON protocols may name the error here instead of in the body.
-    pub error_type: Option<String>,
-}
-
-impl HttpResponse {
-    pub fn new(status: u16, body: Vec<u8>) -> Self {
-        Self {
-            status,
-            body: Zeroizing::new(body),
-            request_id: None,
-            error_type: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for HttpResponse {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpResponse")
-            .field("status", &self.status)
-            .field("body", &format_args!("[{} bytes]", self.body.len()))
-            .field("request_id", &self.request_id)
-            .finish()
     }
 }
 
@@ -591,7 +560,7 @@ mod tests {
     use super::*;
 
     fn resp(status: u16, body: &str) -> HttpResponse {
-        HttpResponse::new(status, body.as_bytes().to_vec())
+        HttpResponse::new(status, body.as_bytes())
     }
 
     #[test]

@@ -326,12 +326,12 @@ mod tests {
     fn parses_versions_and_errors() {
         let ok = HttpResponse::new(
             200,
-            br#"{"ARN":"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3","Name":"MyTestDatabaseSecret","VersionId":"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1"}"#.to_vec(),
+            br#"{"ARN":"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3","Name":"MyTestDatabaseSecret","VersionId":"EXAMPLE1-90ab-cdef-fedc-ba987SECRET1"}"#,
         );
         let v = parse_create_secret(&ok).unwrap();
         assert_eq!(v.name, "MyTestDatabaseSecret");
         assert_eq!(v.version_id, "EXAMPLE1-90ab-cdef-fedc-ba987SECRET1");
-        let missing = HttpResponse::new(200, br#"{"ARN":"a","Name":"n"}"#.to_vec());
+        let missing = HttpResponse::new(200, br#"{"ARN":"a","Name":"n"}"#);
         assert_eq!(
             parse_put_secret_value(&missing).unwrap_err().code(),
             "malformed_response"

@@ -180,8 +180,7 @@ mod tests {
   </GetCallerIdentityResult>
   <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
 </GetCallerIdentityResponse>"#;
-        let id =
-            parse_get_caller_identity(&HttpResponse::new(200, body.as_bytes().to_vec())).unwrap();
+        let id = parse_get_caller_identity(&HttpResponse::new(200, body.as_bytes())).unwrap();
         assert_eq!(id.account, "123456789012");
         assert_eq!(id.arn, "arn:aws:iam::123456789012:user/Alice");
         assert_eq!(id.user_id, "AIDACKCEVSQ6C2EXAMPLE");
@@ -190,8 +189,7 @@ mod tests {
     #[test]
     fn missing_field_is_malformed() {
         let body = "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>x</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>";
-        let err = parse_get_caller_identity(&HttpResponse::new(200, body.as_bytes().to_vec()))
-            .unwrap_err();
+        let err = parse_get_caller_identity(&HttpResponse::new(200, body.as_bytes())).unwrap_err();
         assert_eq!(err.code(), "malformed_response");
     }
 
@@ -285,8 +283,7 @@ mod tests {
   </GetSessionTokenResult>
   <ResponseMetadata><RequestId>58c5dbae-abef-11e0-8cfe-09039844ac7d</RequestId></ResponseMetadata>
 </GetSessionTokenResponse>"#;
-        let creds =
-            parse_get_session_token(&HttpResponse::new(200, body.as_bytes().to_vec())).unwrap();
+        let creds = parse_get_session_token(&HttpResponse::new(200, body.as_bytes())).unwrap();
         assert_eq!(creds.access_key_id, "ASIAIOSFODNN7EXAMPLE");
         assert_eq!(creds.expiration, "2011-07-11T19:55:29.611Z");
         assert!(creds

@@ -64,6 +64,14 @@ impl ApiBase {
         Self::parse(DEFAULT_API_BASE).expect("the default base is valid")
     }
 
+    /// The URL of `path_and_query` (which starts with `/`) under this base.
+    pub fn join(&self, path_and_query: &str) -> String {
+        format!(
+            "{}://{}{}{}",
+            self.scheme, self.authority, self.path_prefix, path_and_query
+        )
+    }
+
     /// Whether `uri` is on this base's origin and under its path (segment-wise).
     pub fn contains(&self, uri: &http::Uri) -> bool {
         let Some(scheme) = uri.scheme_str() else {
@@ -100,7 +108,7 @@ fn normalize_authority(a: &str) -> String {
     a.trim_end_matches('.').to_owned()
 }
 
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {

@@ -10,8 +10,7 @@ use web_sys::{
 };
 use zeroize::Zeroizing;
 
-use crate::aws::query::HttpResponse;
-use crate::aws::AwsError;
+use crate::response::{HttpResponse, NetworkError};
 
 /// Provider calls that take longer than this are reported as failed, never left hanging.
 const TIMEOUT_MS: u32 = 30_000;
@@ -29,8 +28,8 @@ fn describe(e: JsValue) -> String {
         .unwrap_or_else(|| "unknown error".into())
 }
 
-pub(crate) async fn send(request: http::Request<Vec<u8>>) -> Result<HttpResponse, AwsError> {
-    let net = |e: JsValue| AwsError::Network(describe(e));
+pub(crate) async fn send(request: http::Request<Vec<u8>>) -> Result<HttpResponse, NetworkError> {
+    let net = |e: JsValue| NetworkError(describe(e));
     let headers = Headers::new().map_err(net)?;
     for (name, value) in request.headers() {
         // The browser sets Host itself, from the URL, exactly as it was signed.
@@ -39,7 +38,7 @@ pub(crate) async fn send(request: http::Request<Vec<u8>>) -> Result<HttpResponse
         }
         let value = value
             .to_str()
-            .map_err(|_| AwsError::Network(format!("header {name} is not text")))?;
+            .map_err(|_| NetworkError(format!("header {name} is not text")))?;
         headers.append(name.as_str(), value).map_err(net)?;
     }
     let init = RequestInit::new();
@@ -61,9 +60,9 @@ pub(crate) async fn send(request: http::Request<Vec<u8>>) -> Result<HttpResponse
         .map_err(|e| {
             let text = describe(e);
             if text.contains("timed out") || text.contains("TimeoutError") {
-                AwsError::Network(format!("no answer within {} s", TIMEOUT_MS / 1000))
+                NetworkError(format!("no answer within {} s", TIMEOUT_MS / 1000))
             } else {
-                AwsError::Network(text)
+                NetworkError(text)
             }
         })?
         .unchecked_into();

@@ -10,6 +10,8 @@ mod iam;
 #[cfg(feature = "providers")]
 mod providers;
 mod read;
+#[cfg(feature = "providers")]
+mod scaleway_api;
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;

@@ -145,11 +145,54 @@ pub(crate) fn string_list(value: &JsValue, path: &str, key: &str) -> Result<Vec<
 }
 
 /// A non-negative integer, or `None` when absent.
+/// An optional non-negative integer (absent or null: `None`).
 #[cfg(feature = "providers")]
 pub(crate) fn opt_integer(value: &JsValue, path: &str, key: &str) -> Result<Option<u64>, JsValue> {
     if absent(&field(value, path, key)?) {
         Ok(None)
     } else {
         integer(value, path, key).map(Some)
+    }
+}
+
+/// An optional boolean kept as tri-state (absent or null: `None`).
+#[cfg(feature = "providers")]
+pub(crate) fn opt_flag(value: &JsValue, path: &str, key: &str) -> Result<Option<bool>, JsValue> {
+    if absent(&field(value, path, key)?) {
+        Ok(None)
+    } else {
+        opt_bool(value, path, key).map(Some)
+    }
+}
+
+/// An optional array of strings (absent or null: empty).
+#[cfg(feature = "providers")]
+pub(crate) fn opt_strings(value: &JsValue, path: &str, key: &str) -> Result<Vec<String>, JsValue> {
+    let v = field(value, path, key)?;
+    if absent(&v) {
+        return Ok(Vec::new());
+    }
+    let expected = || invalid(&format!("{path}.{key}"), "an array of strings");
+    v.dyn_into::<Array>()
+        .map_err(|_| expected())?
+        .iter()
+        .map(|item| item.as_string().ok_or_else(expected))
+        .collect()
+}
+
+/// An optional plain object (absent or null: `None`).
+#[cfg(feature = "providers")]
+pub(crate) fn opt_object(
+    value: &JsValue,
+    path: &str,
+    key: &str,
+) -> Result<Option<JsValue>, JsValue> {
+    let v = field(value, path, key)?;
+    if absent(&v) {
+        Ok(None)
+    } else if v.is_object() {
+        Ok(Some(v))
+    } else {
+        Err(invalid(&format!("{path}.{key}"), "an object"))
     }
 }
