@@ -3,8 +3,10 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{fetch, object, read, read_credentials};
+use super::vault::sealed_record;
+use super::{fetch, js_error, object, read, read_credentials};
 use crate::aws::{iam, sts, AwsCredentials, Endpoint};
+use crate::vault::{AwsAccessKey, Entry, EntryData, VaultHeader};
 
 struct Call {
     credentials: AwsCredentials,
@@ -52,21 +54,58 @@ pub async fn sts_get_caller_identity(
     ]))
 }
 
-/// `iam:CreateAccessKey` for `userName` (or the signer). The new secret never reaches JS: it
-/// is wiped here until the vault exists to seal it.
+/// `iam:CreateAccessKey` for `userName` (or the signer), sealed straight into the vault: the
+/// new secret goes from the response bytes into a sealed entry and never reaches JS. Works
+/// while the vault is locked (sealing needs only the public header). The caller stores
+/// `entry` before reporting success.
 #[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "CreatedAccessKeyInfo")]
 pub async fn iam_create_access_key(
-    #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { userName?: string }")] args: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "AwsCallArgs & { userName?: string; vaultHeader: string; description?: string }"
+    )]
+    args: JsValue,
 ) -> Result<JsValue, JsValue> {
     let call = read_call(&args)?;
+    // Checked before anything is created: a key that cannot be vaulted must not be made.
+    let header = VaultHeader::from_base64(&read::string(&args, "arguments", "vaultHeader")?)?;
+    let description = read::opt_string(&args, "arguments", "description")?;
     let request = iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
         .sign(&call.credentials, now_ms())?;
     let response = fetch::send(request).await?;
-    let key = iam::parse_create_access_key(&response)?;
+    let iam::CreatedAccessKey {
+        user_name,
+        access_key_id,
+        status,
+        create_date,
+        secret_access_key,
+    } = iam::parse_create_access_key(&response)?;
+    drop(response);
+    let data = EntryData::AwsAccessKey(AwsAccessKey {
+        account_id: None,
+        user_name: Some(user_name.clone()),
+        access_key_id: access_key_id.clone(),
+        secret_access_key,
+        created: Some(create_date.clone()).filter(|d| !d.is_empty()),
+        description: description.filter(|d| !d.is_empty()),
+        tags: Vec::new(),
+    });
+    let sealed = Entry::new(data, now_ms())
+        .and_then(|entry| header.seal_entry(&entry))
+        .map_err(|e| {
+            let err = js_error(
+                "not_vaulted",
+                &format!(
+                    "access key {access_key_id} was created for {user_name} but could not be vaulted ({e}); delete it in IAM"
+                ),
+            );
+            let _ = js_sys::Reflect::set(&err, &"accessKeyId".into(), &access_key_id.as_str().into());
+            err
+        })?;
     Ok(object(&[
-        ("accessKeyId", key.access_key_id.as_str().into()),
-        ("userName", key.user_name.as_str().into()),
-        ("status", key.status.as_str().into()),
-        ("createDate", key.create_date.as_str().into()),
+        ("accessKeyId", access_key_id.as_str().into()),
+        ("userName", user_name.as_str().into()),
+        ("status", status.as_str().into()),
+        ("createDate", create_date.as_str().into()),
+        ("entry", sealed_record(&sealed)),
     ]))
 }
