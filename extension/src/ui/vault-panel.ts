@@ -217,8 +217,10 @@ function render(status: VaultStatus): void {
   ui.entriesPanel.hidden = !status.unlocked;
   ui.changeForm.hidden = !status.unlocked;
   const cost = describeKdf(status.kdf ?? DEFAULT_KDF);
-  ui.kdfCost.textContent = `Unlocking derives the vault key with ${cost}: about a second here, and just as slow for anyone guessing.`;
-  ui.unlockCost.textContent = `${cost}; takes about a second.`;
+  ui.kdfCost.textContent =
+    `Unlocking derives the vault key with ${cost}: deliberately slow (under a second to a few seconds, ` +
+    'depending on the computer), and as slow for anyone trying to guess the passphrase.';
+  ui.unlockCost.textContent = `Key derivation: ${cost}.`;
   if (document.activeElement !== ui.autoLockMinutes) {
     ui.autoLockMinutes.value = String(status.autoLockMinutes);
   }
