@@ -26,7 +26,6 @@ import {
   lockVault,
   setAutoLockMinutes,
   setAwsEndpoint,
-  undoDelete,
   unlockVault,
   waitForVaultState,
 } from '../support/popup-driver.mjs';
@@ -75,6 +74,8 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
       moto = await startMoto({ extraUsers: [TARGET_USER, SECOND_USER] });
       browser = await launchExtension();
       popup = await openPopup(browser);
+      // For the Copy button (headless Chromium keeps its own clipboard).
+      await browser.context.grantPermissions(['clipboard-read', 'clipboard-write']);
       await setAwsEndpoint(popup, moto.endpoint);
       core = await loadCore();
     },
@@ -166,10 +167,12 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
       `aws configure set aws_access_key_id ${accessKeyId} --profile ${PROFILE}\n` +
         `aws configure set aws_secret_access_key ${secret} --profile ${PROFILE}\n`,
     );
-    assert.equal(
-      await exportEntry(popup, accessKeyId, 'export AWS_… lines'),
-      `export AWS_ACCESS_KEY_ID=${accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${secret}\n`,
-    );
+    const envLines = `export AWS_ACCESS_KEY_ID=${accessKeyId}\nexport AWS_SECRET_ACCESS_KEY=${secret}\n`;
+    assert.equal(await exportEntry(popup, accessKeyId, 'export AWS_… lines'), envLines);
+    const panel = popup.locator('#entry-list > li', { hasText: accessKeyId }).locator('.export-panel');
+    await panel.getByRole('button', { name: 'Copy' }).click();
+    await panel.locator('.inline-status', { hasText: /^Copied\./ }).waitFor();
+    assert.equal(await popup.evaluate(() => navigator.clipboard.readText()), envLines);
     assert.equal(
       await exportEntry(popup, accessKeyId, 'Console CSV (aws configure import)'),
       `User Name,Access key ID,Secret access key\n${TARGET_USER},${accessKeyId},${secret}\n`,
@@ -248,7 +251,8 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
     assert.equal(await popup.locator('#unlock-passphrase').inputValue(), '');
     assert.equal(await popup.locator('#unlock-passphrase').getAttribute('aria-invalid'), 'true');
 
-    const right = await unlockVault(popup, PASSPHRASE);
+    // Keyboard only: type the passphrase and press Enter.
+    const right = await unlockVault(popup, PASSPHRASE, { keyboard: true });
     timings.unlock = right.ms;
     t.diagnostic(`unlock (Argon2id m=64 MiB t=3 p=4) took ${right.ms} ms round trip from the popup; wrong passphrase ${wrong.ms} ms`);
     assert.equal(right.ok, true, right.error);
@@ -344,7 +348,11 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
     const list = await sendFromPage(popup, { type: 'vault.list' });
     assert.deepEqual(list.result.deleted.map((item) => item.accessKeyId), [created.accessKeyId]);
 
-    await undoDelete(popup, created.accessKeyId);
+    // Focus went to Undo, so the keyboard undoes it at once.
+    assert.equal(await popup.evaluate(() => document.activeElement?.id), 'undo-delete');
+    await popup.keyboard.press('Enter');
+    await popup.locator('#entry-list > li', { hasText: created.accessKeyId }).waitFor();
+    assert.equal(await popup.locator('#undo-bar').isHidden(), true);
     const afterUndo = await dumpStorage(popup);
     assert.equal(afterUndo.local[storageKey], sealed);
     assert.equal(afterUndo.session[`keysmith.deleted.${created.entryId}`], undefined);

@@ -104,12 +104,22 @@ export async function createVault(page, passphrase) {
   return { ...outcome, ms: Date.now() - started, progressSeen };
 }
 
-/** @returns {Promise<{ok: boolean, error?: string, errorCode?: string, state: string, ms: number}>} */
-export async function unlockVault(page, passphrase) {
+/**
+ * Unlocks through the form; with `{keyboard: true}`, by typing the passphrase and pressing Enter.
+ * @returns {Promise<{ok: boolean, error?: string, errorCode?: string, state: string, ms: number}>}
+ */
+export async function unlockVault(page, passphrase, { keyboard = false } = {}) {
   const form = page.locator('#unlock-form');
-  await form.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  const field = form.getByLabel('Passphrase', { exact: true });
   const started = Date.now();
-  await form.getByRole('button', { name: 'Unlock' }).click();
+  if (keyboard) {
+    await field.focus();
+    await page.keyboard.type(passphrase);
+    await page.keyboard.press('Enter');
+  } else {
+    await field.fill(passphrase);
+    await form.getByRole('button', { name: 'Unlock' }).click();
+  }
   const outcome = await vaultOutcome(page);
   return { ...outcome, ms: Date.now() - started };
 }
@@ -173,11 +183,6 @@ export async function deleteEntry(page, title) {
   await row.getByRole('group', { name: `Confirm deleting ${title}` }).getByRole('button', { name: 'Delete entry' }).click();
   await page.locator('#undo-bar').waitFor();
   await entryRow(page, title).waitFor({ state: 'detached' });
-}
-
-export async function undoDelete(page, title) {
-  await page.locator('#undo-bar').getByRole('button', { name: 'Undo' }).click();
-  await entryRow(page, title).waitFor();
 }
 
 /**
