@@ -1,13 +1,25 @@
 // `make run`: a guided demo. Starts moto (a local AWS emulator that checks signatures), loads the
-// test build of the extension into Chromium, and drives the popup like a person would: verify
-// the signer's identity, then create an access key for another user. Builds nothing itself.
+// test build of the extension into Chromium, and drives the popup like a person would: create
+// the vault, verify the signer's identity, create an access key for another user (sealed into
+// the vault before the popup hears of it), list it, export it as a credentials profile (printed
+// with the secret masked, and proven real by signing with it from Node), lock. Builds nothing.
 //
 // Headless unless a display is available (DISPLAY set) and HEADLESS is not 1.
 // Exit code 0 on success; non-zero with a message saying what failed otherwise.
 
+import { randomBytes } from 'node:crypto';
 import { launchExtension, openPopup, screenshotPath, TEST_DIST } from '../support/browser.mjs';
+import { loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto, SIGNER_USER } from '../support/moto.mjs';
-import { createAccessKey, setAwsEndpoint, verifyIdentity } from '../support/popup-driver.mjs';
+import {
+  createAccessKey,
+  createVault,
+  exportEntry,
+  listedEntries,
+  lockVault,
+  setAwsEndpoint,
+  verifyIdentity,
+} from '../support/popup-driver.mjs';
 
 const TARGET_USER = 'demo-user';
 const OVERALL_TIMEOUT_MS = 180_000;
@@ -25,6 +37,11 @@ function say(text) {
 /** Shows an access key id without its middle: enough to recognise, nothing more. */
 function shortKeyId(id) {
   return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
+}
+
+/** Replaces every secret value in an exported credentials profile with a mask of its length. */
+function maskProfile(text) {
+  return text.replace(/^(aws_secret_access_key\s*=\s*)(\S+)$/gm, (_, key, secret) => `${key}${'*'.repeat(8)} (${secret.length} characters, masked)`);
 }
 
 async function cleanUp() {
@@ -57,6 +74,14 @@ async function demo() {
   say(`Pointing the extension's AWS endpoint at ${moto.endpoint}…`);
   await setAwsEndpoint(popup, moto.endpoint);
 
+  say('Creating the vault (a random passphrase, not shown; Argon2id at the defaults)…');
+  const vault = await createVault(popup, randomBytes(18).toString('base64url'));
+  if (!vault.ok) {
+    throw new Error(`creating the vault failed; the popup says: ${vault.error}`);
+  }
+  console.log(`    ${vault.state} (took ${vault.ms} ms)`);
+  console.log(`    ${await popup.locator('#kdf-cost').innerText()}`);
+
   say(`Verify identity: GetCallerIdentity signed by the core with ${SIGNER_USER}'s key…`);
   const identity = await verifyIdentity(popup, moto.signer);
   if (identity.kind !== 'ok') {
@@ -65,16 +90,49 @@ async function demo() {
   }
   console.log(`    verified: account ${identity.fields.Account}, ARN ${identity.fields.ARN}`);
 
-  say(`Create access key for user "${TARGET_USER}" (IAM CreateAccessKey)…`);
+  say(`Create access key for user "${TARGET_USER}" (IAM CreateAccessKey), sealed into the vault…`);
   const created = await createAccessKey(popup, moto.signer, TARGET_USER);
-  const shot = screenshotPath('demo.png');
-  await popup.screenshot({ path: shot, fullPage: true });
   if (created.kind !== 'ok') {
+    await popup.screenshot({ path: screenshotPath('demo.png'), fullPage: true });
     throw new Error(`CreateAccessKey failed; the popup says: ${created.text}`);
   }
   const key = created.fields;
   console.log(`    created ${key['Access key ID']} for ${key.User} (${key.Status}, ${key.Created}); moto checked the signature`);
-  console.log('    the new secret stayed inside the core, which wiped it (the vault comes later)');
+  console.log(`    vaulted as entry ${key['Vault entry']}: stored sealed before the popup was told`);
+
+  say('Listing the vault…');
+  await popup.locator('#entry-list > li').first().waitFor();
+  for (const entry of await listedEntries(popup)) {
+    console.log(`    ${entry.title}  user ${entry.fields.User}  created ${entry.fields.Created}  (entry ${entry.id})`);
+  }
+
+  say(`Exporting it as a ~/.aws/credentials profile "${TARGET_USER}" (secret masked here)…`);
+  const profile = await exportEntry(popup, key['Access key ID'], '~/.aws/credentials profile', TARGET_USER);
+  for (const line of maskProfile(profile).trimEnd().split('\n')) {
+    console.log(`    ${line}`);
+  }
+  const secret = /^aws_secret_access_key\s*=\s*(\S+)$/m.exec(profile)?.[1];
+  if (secret === undefined) {
+    throw new Error('the exported profile has no aws_secret_access_key line');
+  }
+  const check = await signedQuery(await loadCore(), {
+    endpoint: moto.endpoint,
+    service: 'sts',
+    params: { Action: 'GetCallerIdentity' },
+    credentials: { accessKeyId: key['Access key ID'], secretAccessKey: secret },
+  });
+  if (check.status !== 200) {
+    throw new Error(`the exported secret was refused by moto (HTTP ${check.status})`);
+  }
+  console.log(`    the exported secret signs GetCallerIdentity as ${TARGET_USER}: it is the real one`);
+  // The screenshot must not show the secret: hide the export first.
+  await popup.locator('#entry-list .export-panel').getByRole('button', { name: 'Hide' }).click();
+  const shot = screenshotPath('demo.png');
+  await popup.screenshot({ path: shot, fullPage: true });
+
+  say('Locking the vault…');
+  await lockVault(popup);
+  console.log(`    ${await popup.locator('#vault-state').innerText()}`);
 
   say(`Screenshot saved to ${shot}`);
   if (!headless) {
@@ -95,7 +153,7 @@ async function main() {
   }
   try {
     await demo();
-    console.log('Demo finished: identity verified and access key created against moto.');
+    console.log('Demo finished: vault created, access key created and vaulted, exported and verified against moto.');
     return 0;
   } catch (error) {
     console.error(`\ndemo FAILED at step ${step}: ${error instanceof Error ? error.message : String(error)}`);

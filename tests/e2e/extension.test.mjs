@@ -8,9 +8,10 @@ import { after, before, describe, test } from 'node:test';
 import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { findFreePort, repoRoot, SIGNER_USER, startMoto } from '../support/moto.mjs';
-import { createAccessKey, setAwsEndpoint, verifyIdentity } from '../support/popup-driver.mjs';
+import { createAccessKey, createVault, setAwsEndpoint, verifyIdentity } from '../support/popup-driver.mjs';
 
 const TARGET_USER = 'alice';
+const PASSPHRASE = 'copper kettle morning drizzle';
 const CONSOLE_URL = 'https://us-east-1.console.aws.amazon.com/iam/home#/users/details/alice?section=security_credentials';
 
 /** The get-vanilla case of the AWS SigV4 test suite, as an aws.sign message. */
@@ -55,10 +56,30 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     }
   });
 
-  test('the popup shows the core version and the vault placeholder', async () => {
+  test('the popup shows the core version and, on first run, the vault setup', async () => {
     const version = await popup.locator('#core-version').innerText();
     assert.match(version, /^\d+\.\d+\.\d+/);
     assert.equal(await popup.locator('#vault-state').innerText(), 'Vault: not set up yet');
+    assert.equal(await popup.getByRole('button', { name: 'Create vault' }).isVisible(), true);
+  });
+
+  test('creating a key before the vault exists is refused before any call to AWS', async () => {
+    const result = await createAccessKey(popup, moto.signer, TARGET_USER);
+    assert.equal(result.kind, 'error', result.text);
+    assert.equal(result.errorCode, 'no_vault');
+    assert.match(result.text, /^Set up the vault first/);
+    const core = await loadCore();
+    const listed = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      params: { Action: 'ListAccessKeys', UserName: TARGET_USER },
+      credentials: moto.signer,
+    });
+    assert.equal(listed.status, 200, listed.text);
+    assert.ok(!listed.text.includes('<AccessKeyId>'), `a key was created anyway: ${listed.text}`);
+
+    const vault = await createVault(popup, PASSPHRASE);
+    assert.equal(vault.ok, true, vault.error);
   });
 
   test('(a) GetCallerIdentity with the seeded key shows the account on screen', async () => {
@@ -74,6 +95,8 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     const result = await createAccessKey(popup, moto.signer, TARGET_USER);
     await popup.screenshot({ path: screenshotPath('e2e-create-key.png'), fullPage: true });
     assert.equal(result.kind, 'ok', result.text);
+    assert.match(result.fields['Vault entry'], /^[0-9a-f]{32}$/);
+    assert.ok(result.text.includes(`Vaulted as entry ${result.fields['Vault entry']}`), result.text);
     const createdKeyId = result.fields['Access key ID'];
     assert.match(createdKeyId, /^AKIA[A-Z0-9]{12,}$/, `no access key id on screen: ${result.text}`);
     assert.notEqual(createdKeyId, moto.signer.accessKeyId);
@@ -148,7 +171,11 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
       assert.equal(reply.error.code, 'bad_request', JSON.stringify(reply));
     }
     const settings = await sendFromPage(popup, { type: 'settings.get' });
-    assert.deepEqual(settings, { ok: true, result: { endpoints: { aws: moto.endpoint } } }, 'bad settings were not saved');
+    assert.deepEqual(
+      settings,
+      { ok: true, result: { endpoints: { aws: moto.endpoint }, autoLockMinutes: 15 } },
+      'bad settings were not saved',
+    );
     const ping = await sendFromPage(popup, { type: 'ping' });
     assert.equal(ping.ok, true);
   });
@@ -179,9 +206,10 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
       (context) => context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${browser.extensionId}`,
     );
     assert.ok(isolated, `no content-script world among ${JSON.stringify(contexts.map((c) => [c.name, c.origin]))}`);
+    /** Sends a message from the content script, or (given a string) evaluates that expression there. */
     const fromContentScript = async (message) => {
       const evaluation = await cdp.send('Runtime.evaluate', {
-        expression: `chrome.runtime.sendMessage(${JSON.stringify(message)})`,
+        expression: typeof message === 'string' ? message : `chrome.runtime.sendMessage(${JSON.stringify(message)})`,
         contextId: isolated.id,
         awaitPromise: true,
         returnByValue: true,
@@ -194,18 +222,66 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     // The channel works (so a refusal below is the worker's decision, not a broken channel)…
     const ping = await fromContentScript({ type: 'ping' });
     assert.equal(ping.ok, true, JSON.stringify(ping));
-    // …but nothing credential-bearing or configuration-changing is accepted from a content script.
+    // The vault's status (what a locked vault reveals anyway) is open to content scripts…
+    const status = await fromContentScript({ type: 'vault.status' });
+    assert.equal(status.ok, true, JSON.stringify(status));
+    assert.deepEqual(Object.keys(status.result).sort(), [
+      'autoLockAt',
+      'autoLockMinutes',
+      'entryCount',
+      'exists',
+      'kdf',
+      'unlocked',
+    ]);
+    assert.equal(status.result.exists, true);
+    // …but nothing credential-bearing, vault-reading or configuration-changing is accepted.
+    const entryKey = `keysmith.entry.${'0'.repeat(32)}`;
     const refused = [
       GET_VANILLA,
       { type: 'aws.getCallerIdentity', credentials: moto.signer },
       { type: 'aws.createAccessKey', credentials: moto.signer, userName: TARGET_USER },
       { type: 'settings.get' },
       { type: 'settings.set', endpoints: { aws: 'https://attacker.example' } },
+      { type: 'settings.set', autoLockMinutes: 1440 },
+      { type: 'vault.create', passphrase: 'attacker passphrase' },
+      { type: 'vault.unlock', passphrase: PASSPHRASE },
+      { type: 'vault.lock' },
+      { type: 'vault.list' },
+      { type: 'vault.export', storageKey: entryKey, format: 'aws-env' },
+      { type: 'vault.import', text: 'User Name,Access key ID,Secret access key\n' },
+      { type: 'vault.delete', storageKey: entryKey },
+      { type: 'vault.restore', storageKey: entryKey },
+      { type: 'vault.changePassphrase', newPassphrase: 'attacker passphrase' },
     ];
     for (const message of refused) {
       const reply = await fromContentScript(message);
       assert.equal(reply.ok, false, `content script got ${message.type}: ${JSON.stringify(reply)}`);
       assert.equal(reply.error.code, 'sender_not_allowed', JSON.stringify(reply));
+    }
+
+    // Nor can a content script read or write the extension's storage directly: session keeps its
+    // default (trusted contexts only; it holds the parked key while unlocked), and the worker
+    // restricts local (the header and sealed entries) the same way.
+    const storageAccess = await fromContentScript(`(async () => {
+      const out = {};
+      for (const area of ['local', 'session']) {
+        try {
+          out[area] = { keys: Object.keys(await chrome.storage[area].get(null)) };
+        } catch (error) {
+          out[area] = { error: String(error) };
+        }
+      }
+      try {
+        await chrome.storage.local.set({ 'keysmith.vault': 'attacker header' });
+        out.write = 'allowed';
+      } catch (error) {
+        out.write = String(error);
+      }
+      return out;
+    })()`);
+    for (const area of ['local', 'session', 'write']) {
+      const outcome = area === 'write' ? storageAccess.write : storageAccess[area].error;
+      assert.match(String(outcome), /Access to storage is not allowed from this context/, JSON.stringify(storageAccess));
     }
 
     // The page's own scripts cannot message the extension at all (no externally_connectable).
@@ -242,7 +318,10 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     await popup.getByLabel('AWS endpoint').fill('');
     await popup.getByRole('button', { name: 'Save endpoint' }).click();
     await popup.locator('#endpoint-status[data-kind="ok"]').filter({ hasText: 'Saved: requests go to AWS.' }).waitFor();
-    assert.deepEqual(await sendFromPage(popup, { type: 'settings.get' }), { ok: true, result: { endpoints: {} } });
+    assert.deepEqual(await sendFromPage(popup, { type: 'settings.get' }), {
+      ok: true,
+      result: { endpoints: {}, autoLockMinutes: 15 },
+    });
     await setAwsEndpoint(popup, moto.endpoint);
   });
 

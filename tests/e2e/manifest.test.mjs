@@ -62,12 +62,22 @@ describe('built manifests', () => {
     const source = JSON.parse(readFileSync(path.join(repoRoot, 'extension', 'manifest.json'), 'utf8'));
     assert.deepEqual(shipped, source);
     assert.equal(shipped.manifest_version, 3);
-    assert.deepEqual(shipped.permissions, ['storage']);
+    assert.deepEqual(shipped.permissions, ['storage', 'alarms']);
     assert.deepEqual(shipped.optional_host_permissions, ['http://*/*', 'https://*/*']);
     assert.equal(shipped.content_security_policy.extension_pages, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
     assert.deepEqual(shipped.background, { service_worker: 'background.js', type: 'module' });
     assert.equal(shipped.externally_connectable, undefined);
     assert.equal(shipped.web_accessible_resources, undefined);
+  });
+
+  test('the worker never widens chrome.storage.session beyond trusted contexts', () => {
+    // The parked vault key lives there while unlocked; the default access level (extension pages
+    // and the worker only) must stay. The e2e suite checks the behaviour from a content script.
+    for (const dist of [SHIPPED_DIST, TEST_DIST]) {
+      const worker = readFileSync(path.join(dist, 'background.js'), 'utf8');
+      assert.doesNotMatch(worker, /session\s*\.\s*setAccessLevel|TRUSTED_AND_UNTRUSTED_CONTEXTS/);
+      assert.match(worker, /chrome\.storage\.local\.setAccessLevel\(\{ accessLevel: "TRUSTED_CONTEXTS" \}\)/);
+    }
   });
 
   test('the shipped zip exists and every file the manifest names is in the build', () => {

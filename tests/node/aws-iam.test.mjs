@@ -32,8 +32,13 @@ function assertNoSecret(value) {
 }
 
 let core;
+/** A vault for the created secrets (cheapest legal KDF: these tests are about the calls). */
+let vaultHeader;
+const PASSPHRASE = 'node tests only';
 before(async () => {
   core = await loadCore();
+  ({ header: vaultHeader } = core.vaultCreate(PASSPHRASE, { mKib: 19456, t: 2, p: 1 }));
+  core.vaultLock();
 });
 
 describe('AWS exports against moto (signature verification on)', () => {
@@ -42,7 +47,7 @@ describe('AWS exports against moto (signature verification on)', () => {
 
   before(async () => {
     moto = await startMoto({ env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' } });
-    base = { credentials: moto.signer, endpoint: moto.endpoint };
+    base = { credentials: moto.signer, endpoint: moto.endpoint, vaultHeader };
   });
 
   after(async () => {
@@ -109,6 +114,40 @@ describe('AWS exports against moto (signature verification on)', () => {
     assert.equal(missing.providerCode, 'NoSuchEntity');
   });
 
+  test('no vault, no key: a create without a vault header is refused before AWS is called', async () => {
+    const userName = 'no-vault';
+    await core.iamCreateUser({ ...base, userName });
+    const { vaultHeader: _omitted, ...withoutVault } = base;
+    await rejects(core.iamCreateAccessKey({ ...withoutVault, userName }), 'no_vault');
+    await rejects(core.ec2CreateKeyPair({ ...withoutVault, region: 'eu-west-3', keyName: 'no-vault' }), 'no_vault');
+    assert.deepEqual(await core.iamListAccessKeys({ ...base, userName }), []);
+    assert.deepEqual(await core.ec2DescribeKeyPairs({ ...base, region: 'eu-west-3', keyNames: [] }).then((k) => k.filter((p) => p.keyName === 'no-vault')), []);
+  });
+
+  test('a created key is sealed into the vault (while locked), and the vaulted secret is the real one', async () => {
+    const userName = 'vaulted';
+    await core.iamCreateUser({ ...base, userName });
+    const created = await core.iamCreateAccessKey({ ...base, userName, description: 'ci' });
+    assertNoSecret(created);
+    assert.match(created.entry.storageKey, /^keysmith\.entry\.[0-9a-f]{32}$/);
+    assert.equal(core.vaultIsUnlocked(), false);
+    core.vaultUnlock(vaultHeader, PASSPHRASE);
+    const [listed] = core.vaultListEntries([[created.entry.storageKey, created.entry.value]]);
+    assert.deepEqual(
+      { kind: listed.kind, id: listed.accessKeyId, user: listed.userName, description: listed.description },
+      { kind: 'aws_access_key', id: created.accessKeyId, user: userName, description: 'ci' },
+    );
+    const { text } = core.vaultExport(created.entry.storageKey, created.entry.value, 'aws-env');
+    core.vaultLock();
+    // Unlocked and exported, it signs a call that moto (signature checks on) accepts as the new key.
+    const secretAccessKey = /AWS_SECRET_ACCESS_KEY='?([^'\n]+)'?/.exec(text)[1];
+    const me = await core.stsGetCallerIdentity({
+      credentials: { accessKeyId: created.accessKeyId, secretAccessKey },
+      endpoint: moto.endpoint,
+    });
+    assert.equal(me.arn, `arn:aws:iam::${moto.accountId}:user/${userName}`);
+  });
+
   test('the two-key situation: list, decide, LimitExceeded as the same choice, update, delete', async () => {
     const userName = 'two-keys';
     await core.iamCreateUser({ ...base, userName });
@@ -119,6 +158,7 @@ describe('AWS exports against moto (signature verification on)', () => {
     const second = await core.iamCreateAccessKey({ ...base, userName });
     assertNoSecret([first, second]);
     assert.equal(first.status, 'Active');
+
 
     const keys = await core.iamListAccessKeys({ ...base, userName });
     assert.deepEqual(keys.map((k) => k.accessKeyId).sort(), [first.accessKeyId, second.accessKeyId].sort());
@@ -200,6 +240,7 @@ describe('AWS exports against moto (signature verification on)', () => {
     const lister = {
       credentials: { accessKeyId: xmlText(key.text, 'AccessKeyId'), secretAccessKey: xmlText(key.text, 'SecretAccessKey') },
       endpoint: moto.endpoint,
+      vaultHeader,
     };
     assert.equal((await core.iamListAccessKeys(lister)).length, 1);
     const denied = await rejects(core.iamCreateAccessKey({ ...lister, userName: 'lister' }), 'provider_error');
@@ -219,6 +260,10 @@ describe('AWS exports against moto (signature verification on)', () => {
       tags: [['made-by', 'keysmith'], ['note', 'a space: and = signs']],
     });
     assertNoSecret(a);
+    core.vaultUnlock(vaultHeader, PASSPHRASE);
+    const pem = core.vaultExport(a.entry.storageKey, a.entry.value, 'pem');
+    core.vaultLock();
+    assert.match(pem.text, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
     assert.deepEqual(
       { name: a.keyName, type: a.keyType, format: a.keyFormat, region: a.region },
       { name: 'ks deploy*', type: 'ed25519', format: 'pem', region: 'eu-west-3' },
@@ -346,7 +391,7 @@ describe('retries and malformed answers (local fake server)', () => {
     assert.equal(received.length, 2);
 
     play({ status: 503, body: UNAVAILABLE }, { status: 200, body: 'never sent' });
-    const error = await rejects(core.iamCreateAccessKey({ credentials, endpoint, userName: 'bob' }), 'provider_error');
+    const error = await rejects(core.iamCreateAccessKey({ credentials, endpoint, userName: 'bob', vaultHeader }), 'provider_error');
     assert.equal(error.providerCode, 'ServiceUnavailable');
     assert.equal(received.length, 1, 'a create is not repeated after a 503');
   });

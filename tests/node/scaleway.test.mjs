@@ -56,13 +56,18 @@ describe('Scaleway calls through the core, against the strict fake', { timeout: 
 
   const as = (credentials, extra = {}) => {
     tokensSent.add(credentials.secretKey);
-    return { credentials: { secretKey: credentials.secretKey }, apiBase: fake.url, ...extra };
+    return { credentials: { secretKey: credentials.secretKey }, apiBase: fake.url, vaultHeader, ...extra };
   };
   const signer = (extra) => as(fake.signer, extra);
   const keysOf = (bearerId) => core.scalewayListApiKeys(signer({ bearerType: 'application', bearerId, pageSize: 100 }));
 
+  let vaultHeader;
+  const PASSPHRASE = 'node tests only';
+
   before(async () => {
     ({ core, memory } = await loadCore());
+    ({ header: vaultHeader } = core.vaultCreate(PASSPHRASE, { mKib: 19456, t: 2, p: 1 }));
+    core.vaultLock();
     fake = await startScalewayFake();
   });
 
@@ -98,6 +103,12 @@ describe('Scaleway calls through the core, against the strict fake', { timeout: 
     const stored = fake.apiKey(created.accessKey);
     assert.match(stored.secret_key, UUID);
     assert.ok(!JSON.stringify(created).includes(stored.secret_key));
+    // ...it went into the vault instead, and it is the real one.
+    core.vaultUnlock(vaultHeader, PASSPHRASE);
+    const { text } = core.vaultExport(created.entry.storageKey, created.entry.value, 'scaleway-env');
+    core.vaultLock();
+    assert.ok(text.includes(stored.secret_key), 'the vaulted secret is the one Scaleway issued');
+    assert.ok(text.includes(created.accessKey));
     assert.ok(!('secretKey' in created) && !('secret_key' in created));
     // Nor is any copy of it, or of the signer's secret, left in the core's memory (the scan
     // does see the memory: a string of the core's data section is found).
@@ -151,6 +162,7 @@ describe('Scaleway calls through the core, against the strict fake', { timeout: 
         core.scalewayCreateApiKey({
           credentials: { secretKey: strict.signer.secretKey },
           apiBase: strict.url,
+          vaultHeader,
           userId: strict.signer.userId,
           expiresAt: new Date(Date.now() + 48 * HOUR_MS).toISOString(),
         }),
@@ -359,6 +371,7 @@ describe('Scaleway calls through the core, against the strict fake', { timeout: 
       );
       await rejects(core.scalewayCreateApplication(signer({ organizationId: fake.organizationId, name: 'n'.repeat(65) })), 'invalid_input');
       await rejects(core.scalewayCreateApiKey({ apiBase: fake.url, userId: fake.signer.userId }), 'invalid_input');
+      await rejects(core.scalewayCreateApiKey({ ...signer({ userId: fake.signer.userId }), vaultHeader: undefined }), 'no_vault');
       assert.equal(fake.audit().length, sent);
     });
   });

@@ -57,7 +57,11 @@ export async function launchExtension(options = {}) {
     const serviceWorker = await waitForServiceWorker(context);
     const extensionId = new URL(serviceWorker.url()).host;
     const consoleLines = [];
-    serviceWorker.on('console', (message) => consoleLines.push(`worker: ${message.type()}: ${message.text()}`));
+    const listenToWorker = (worker) =>
+      worker.on('console', (message) => consoleLines.push(`worker: ${message.type()}: ${message.text()}`));
+    listenToWorker(serviceWorker);
+    // A restarted worker (after stopServiceWorker) is a new Worker object.
+    context.on('serviceworker', listenToWorker);
     context.on('console', (message) => consoleLines.push(`page: ${message.type()}: ${message.text()}`));
     const opened = context;
     return {
@@ -110,6 +114,64 @@ export async function openPopup(browser) {
 export function screenshotPath(name) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   return path.join(RESULTS_DIR, name);
+}
+
+/**
+ * Stops the extension's service worker the way Chrome does when it is idle (DevTools protocol,
+ * ServiceWorker.stopWorker), and waits until it has stopped. The next event (a message, an
+ * alarm) starts a fresh worker: new JS globals, new WASM memory.
+ * `page` is any page of the extension (the ServiceWorker domain sees workers of its origin).
+ * @returns {Promise<{waitUntilRunning: () => Promise<void>}>}
+ */
+export async function stopServiceWorker(browser, page) {
+  const cdp = await browser.context.newCDPSession(page);
+  const versions = new Map();
+  const waiters = [];
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }) => {
+    for (const version of updated) {
+      if (version.scriptURL.startsWith(`chrome-extension://${browser.extensionId}/`)) {
+        versions.set(version.versionId, version);
+      }
+    }
+    for (const waiter of [...waiters]) {
+      waiter();
+    }
+  });
+  const until = (predicate, what, timeoutMs = ACTION_TIMEOUT_MS) =>
+    new Promise((resolve, reject) => {
+      const check = () => {
+        const found = [...versions.values()].find(predicate);
+        if (found !== undefined) {
+          waiters.splice(waiters.indexOf(check), 1);
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.splice(waiters.indexOf(check), 1);
+        reject(new Error(`service worker: ${what} within ${timeoutMs} ms (${JSON.stringify([...versions.values()])})`));
+      }, timeoutMs);
+      waiters.push(check);
+      check();
+    });
+  await cdp.send('ServiceWorker.enable');
+  const running = await until((v) => v.runningStatus === 'running', 'no running worker');
+  await cdp.send('ServiceWorker.stopWorker', { versionId: running.versionId });
+  await until((v) => v.versionId === running.versionId && v.runningStatus === 'stopped', 'did not stop');
+  return {
+    waitUntilRunning: async () => {
+      await until((v) => v.runningStatus === 'running', 'did not start again');
+      await cdp.detach();
+    },
+  };
+}
+
+/** Everything in chrome.storage.local and chrome.storage.session, read from an extension page. */
+export async function dumpStorage(page) {
+  return page.evaluate(async () => ({
+    local: await chrome.storage.local.get(null),
+    session: await chrome.storage.session.get(null),
+  }));
 }
 
 /** Sends a runtime message from an extension page (so, as a trusted sender) and returns the reply. */

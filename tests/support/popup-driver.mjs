@@ -61,3 +61,159 @@ export async function createAccessKey(page, credentials, userName) {
   await page.getByLabel('IAM user name').fill(userName);
   return clickAndWaitForResult(page, 'Create access key for user');
 }
+
+// ----- vault -------------------------------------------------------------------------------------
+
+const KDF_TIMEOUT_MS = 60_000;
+
+/** Waits until the vault panel is idle (no key derivation running) and returns its state. */
+async function vaultOutcome(page) {
+  await page.waitForFunction(
+    () => {
+      const progress = document.getElementById('vault-progress');
+      const error = document.getElementById('vault-error');
+      const state = document.getElementById('vault-state');
+      return progress?.hidden === true && (error?.hidden === false || state?.dataset.state === 'unlocked');
+    },
+    undefined,
+    { timeout: KDF_TIMEOUT_MS },
+  );
+  return page.evaluate(() => {
+    const error = document.getElementById('vault-error');
+    return {
+      ok: error?.hidden !== false,
+      error: error?.hidden === false ? error.textContent : undefined,
+      errorCode: error?.dataset.errorCode,
+      state: document.getElementById('vault-state')?.textContent,
+    };
+  });
+}
+
+/**
+ * First run: types the passphrase twice and creates the vault.
+ * @returns {Promise<{ok: boolean, error?: string, state: string, ms: number, progressSeen: boolean}>}
+ */
+export async function createVault(page, passphrase) {
+  const form = page.locator('#setup-form');
+  await form.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await form.getByLabel('Repeat passphrase').fill(passphrase);
+  const started = Date.now();
+  await form.getByRole('button', { name: 'Create vault' }).click();
+  const progressSeen = await page.locator('#vault-progress').isVisible();
+  const outcome = await vaultOutcome(page);
+  return { ...outcome, ms: Date.now() - started, progressSeen };
+}
+
+/**
+ * Unlocks through the form; with `{keyboard: true}`, by typing the passphrase and pressing Enter.
+ * @returns {Promise<{ok: boolean, error?: string, errorCode?: string, state: string, ms: number}>}
+ */
+export async function unlockVault(page, passphrase, { keyboard = false } = {}) {
+  const form = page.locator('#unlock-form');
+  const field = form.getByLabel('Passphrase', { exact: true });
+  const started = Date.now();
+  if (keyboard) {
+    await field.focus();
+    await page.keyboard.type(passphrase);
+    await page.keyboard.press('Enter');
+  } else {
+    await field.fill(passphrase);
+    await form.getByRole('button', { name: 'Unlock' }).click();
+  }
+  const outcome = await vaultOutcome(page);
+  return { ...outcome, ms: Date.now() - started };
+}
+
+export async function lockVault(page) {
+  await page.getByRole('button', { name: 'Lock', exact: true }).click();
+  await page.locator('#vault-state[data-state="locked"]').waitFor();
+}
+
+/** Waits until the vault panel shows the given state: 'none', 'locked' or 'unlocked'. */
+export async function waitForVaultState(page, state, timeout = RESULT_TIMEOUT_MS) {
+  await page.locator(`#vault-state[data-state="${state}"]`).waitFor({ timeout });
+}
+
+/**
+ * The entries the popup lists, as the user sees them.
+ * @returns {Promise<{storageKey: string, id: string, title: string, text: string, fields: Record<string,string>}[]>}
+ */
+export async function listedEntries(page) {
+  return page.locator('#entry-list > li').evaluateAll((items) =>
+    items.map((li) => {
+      const fields = {};
+      for (const term of li.querySelectorAll('.entry-meta dt')) {
+        fields[term.textContent ?? ''] = term.nextElementSibling?.textContent ?? '';
+      }
+      return {
+        storageKey: li.dataset.storageKey,
+        id: li.dataset.entryId,
+        title: li.querySelector('.entry-title')?.textContent ?? '',
+        text: li.innerText,
+        fields,
+      };
+    }),
+  );
+}
+
+function entryRow(page, title) {
+  return page.locator('#entry-list > li').filter({ has: page.locator('.entry-title', { hasText: title }) });
+}
+
+/** Picks an export format for an entry (by its title, e.g. the access key id) and returns the text shown. */
+export async function exportEntry(page, title, formatLabel, profile = 'default') {
+  await page.getByLabel('Profile name for exports').fill(profile);
+  const row = entryRow(page, title);
+  const panel = row.locator('.export-panel');
+  if (await panel.isVisible()) {
+    await panel.getByRole('button', { name: 'Hide' }).click();
+  }
+  await row.getByLabel(`Export format for ${title}`).selectOption({ label: formatLabel });
+  await row.getByRole('button', { name: `Export ${title}` }).click();
+  const output = panel.locator('textarea');
+  await output.waitFor();
+  await page.waitForFunction((el) => el.value !== '', await output.elementHandle());
+  return output.inputValue();
+}
+
+/** Deletes an entry through the confirmation step. */
+export async function deleteEntry(page, title) {
+  const row = entryRow(page, title);
+  await row.getByRole('button', { name: `Delete ${title}` }).click();
+  await row.getByRole('group', { name: `Confirm deleting ${title}` }).getByRole('button', { name: 'Delete entry' }).click();
+  await page.locator('#undo-bar').waitFor();
+  await entryRow(page, title).waitFor({ state: 'detached' });
+}
+
+/**
+ * Pastes text into "Import keys" and imports it.
+ * @returns {Promise<{kind: string, text: string, line?: string, errorCode?: string}>}
+ */
+export async function importText(page, text) {
+  const section = page.locator('#import-section');
+  if (!(await section.evaluate((details) => details.open))) {
+    await section.locator('summary').click();
+  }
+  await page.getByLabel(/^Paste a console access-key CSV/).fill(text);
+  await page.locator('#import-status').evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await page.locator('#import-status[data-kind="ok"], #import-status[data-kind="error"]').waitFor();
+  return page.locator('#import-status').evaluate((status) => ({
+    kind: status.dataset.kind,
+    text: status.textContent,
+    line: status.dataset.line,
+    errorCode: status.dataset.errorCode,
+  }));
+}
+
+/** Sets the auto-lock time in "Vault settings" and waits for the confirmation. */
+export async function setAutoLockMinutes(page, minutes) {
+  const settings = page.locator('#vault-settings');
+  if (!(await settings.evaluate((details) => details.open))) {
+    await settings.locator('summary').click();
+  }
+  await page.getByLabel('Lock the vault after this many idle minutes').fill(String(minutes));
+  await page.locator('#auto-lock-status').evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: 'Save auto-lock' }).click();
+  await page.locator('#auto-lock-status[data-kind="ok"]').waitFor();
+}

@@ -66,6 +66,9 @@ pub enum AwsError {
     /// The answer was not what the API reference promises.
     #[error("malformed response from AWS (HTTP {status}): {detail}")]
     MalformedResponse { status: u16, detail: String },
+    /// The provider created something whose secret could not be sealed into the vault.
+    #[error("{0}")]
+    NotVaulted(String),
     /// The request never got an answer.
     #[error("network error: {0}; check the endpoint setting and your connection")]
     Network(String),
@@ -79,6 +82,7 @@ impl AwsError {
             Self::Provider { .. } => "provider_error",
             Self::MalformedResponse { .. } => "malformed_response",
             Self::Network(_) => "network",
+            Self::NotVaulted(_) => "not_vaulted",
         }
     }
 

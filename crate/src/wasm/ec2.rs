@@ -4,9 +4,11 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 use super::providers::{opt_non_empty, read_call, read_tags, record, required, start, Answer, Job};
+use super::vault::{read_vault_header, seal_created, sealed_record};
 use crate::aws::ec2::{self, KeyFormat, KeyPairRequest, KeyType};
 use crate::aws::retry::Repeatable;
-use crate::aws::SigningError;
+use crate::aws::{AwsError, SigningError};
+use crate::vault::{Ec2KeyFormat, Ec2KeyPair, Ec2KeyType, EntryData};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_EC2_TYPES: &'static str = r#"
@@ -16,14 +18,17 @@ export interface Ec2CallArgs extends AwsCallArgs {
 }
 export interface CreateKeyPairArgs extends Ec2CallArgs {
   keyName: string;
+  /** The vault's header: the private key is sealed to it (checked before anything is created). */
+  vaultHeader: string;
   /** Default 'ed25519' (Windows instances need 'rsa'). */
   keyType?: 'ed25519' | 'rsa';
   /** Default 'pem' (OpenSSH); 'ppk' for PuTTY. */
   keyFormat?: 'pem' | 'ppk';
   tags?: TagList;
 }
-/** Only metadata: the private key stays in the core (see ec2CreateKeyPair). */
+/** Metadata and the sealed entry: the private key itself never reaches JS. */
 export interface CreatedKeyPairInfo {
+  entry: SealedRecord;
   keyName: string;
   keyPairId: string;
   keyFingerprint: string;
@@ -45,8 +50,9 @@ fn read_ec2_call(args: &JsValue) -> Result<(super::providers::Call, String), JsV
     Ok((call, region))
 }
 
-/// `ec2:CreateKeyPair`. The private key never reaches JS: it is wiped here until the vault
-/// (its own issue) seals it. Returns what identifies the key pair.
+/// `ec2:CreateKeyPair`, sealed straight into the vault: the private key goes from the response
+/// into a sealed entry (`entry`, stored by the caller before it reports success) and never
+/// reaches JS. Returns what identifies the key pair, and the entry.
 #[wasm_bindgen(js_name = ec2CreateKeyPair, unchecked_return_type = "Promise<CreatedKeyPairInfo>")]
 pub fn ec2_create_key_pair(
     #[wasm_bindgen(unchecked_param_type = "CreateKeyPairArgs")] args: JsValue,
@@ -56,6 +62,8 @@ pub fn ec2_create_key_pair(
 
 fn create_key_pair_job(args: &JsValue) -> Result<Job, JsValue> {
     let (call, region) = read_ec2_call(args)?;
+    // Checked before anything is created: a key pair that cannot be vaulted must not be made.
+    let header = read_vault_header(args)?;
     let key_name = required(args, "keyName")?;
     let key_type = match opt_non_empty(args, "keyType")? {
         Some(t) => KeyType::parse(&t)?,
@@ -67,6 +75,7 @@ fn create_key_pair_job(args: &JsValue) -> Result<Job, JsValue> {
     };
     let tags = read_tags(args)?;
     let answer_region = JsValue::from(region.as_str());
+    let entry_region = region.clone();
     // Once: repeated after a lost answer, it would fail as a duplicate and the first
     // attempt's private key would be lost.
     Ok(Job::new(
@@ -82,16 +91,40 @@ fn create_key_pair_job(args: &JsValue) -> Result<Job, JsValue> {
             ec2::prepare_create_key_pair(endpoint, &region, &request)
         },
         move |response| {
-            let created = ec2::parse_create_key_pair(response)?;
-            // VAULT: `created.key_material` is sealed into a vault entry here once the vault
-            // exists; until then it is dropped (and wiped) when this closure returns.
+            let ec2::CreatedKeyPair {
+                key_name,
+                key_pair_id,
+                key_fingerprint,
+                key_material,
+            } = ec2::parse_create_key_pair(response)?;
+            let data = EntryData::Ec2KeyPair(Ec2KeyPair {
+                region: Some(entry_region.clone()),
+                key_name: key_name.clone(),
+                key_pair_id: Some(key_pair_id.clone()),
+                fingerprint: Some(key_fingerprint.clone()),
+                key_type: match key_type {
+                    KeyType::Ed25519 => Ec2KeyType::Ed25519,
+                    KeyType::Rsa => Ec2KeyType::Rsa,
+                },
+                key_format: match key_format {
+                    KeyFormat::Pem => Ec2KeyFormat::Pem,
+                    KeyFormat::Ppk => Ec2KeyFormat::Ppk,
+                },
+                private_key: key_material,
+            });
+            let sealed = seal_created(&header, data).map_err(|e| {
+                AwsError::NotVaulted(format!(
+                    "key pair {key_name} ({key_pair_id}) was created in {entry_region} but could not be vaulted ({e}); delete it in EC2"
+                ))
+            })?;
             Ok(Answer::Value(record(&[
-                ("keyName", created.key_name.as_str().into()),
-                ("keyPairId", created.key_pair_id.as_str().into()),
-                ("keyFingerprint", created.key_fingerprint.as_str().into()),
+                ("keyName", key_name.as_str().into()),
+                ("keyPairId", key_pair_id.as_str().into()),
+                ("keyFingerprint", key_fingerprint.as_str().into()),
                 ("keyType", key_type.as_str().into()),
                 ("keyFormat", key_format.as_str().into()),
                 ("region", answer_region.clone()),
+                ("entry", sealed_record(&sealed)),
             ])))
         },
     ))

@@ -8,11 +8,14 @@ use super::providers::{
     opt, opt_non_empty, read_call, read_tags, record, required, send, start, with_field, Answer,
     Call, Job,
 };
+use super::read;
+use super::vault::{read_vault_header, seal_created, sealed_record};
 use crate::aws::iam::{self, AccessKeyMetadata, KeyStatus, PolicyTemplate};
 use crate::aws::keyslot::{self, FreeSlotAction, KeySlotDecision};
 use crate::aws::query::Pagination;
 use crate::aws::retry::Repeatable;
 use crate::aws::AwsError;
+use crate::vault::{AwsAccessKey, EntryData};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_IAM_TYPES: &'static str = r#"
@@ -159,16 +162,25 @@ fn decision_value(decision: &KeySlotDecision) -> JsValue {
     ])
 }
 
-/// `iam:CreateAccessKey` for `userName` (or the signer). The new secret never reaches JS: it
-/// is wiped here until the vault (its own issue) seals it. When the user already has two
-/// keys (`LimitExceeded`), the rejected error carries `keySlot`: the same choice as
-/// `iamKeySlot` returns.
+/// `iam:CreateAccessKey` for `userName` (or the signer), sealed straight into the vault: the
+/// new secret goes from the response into a sealed entry (`entry`, which the caller stores
+/// before reporting success) and never reaches JS. Needs only the vault's public header, so
+/// it works while the vault is locked. When the user already has two keys (`LimitExceeded`),
+/// the rejected error carries `keySlot`: the same choice as `iamKeySlot` returns.
 #[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "Promise<CreatedAccessKeyInfo>")]
 pub fn iam_create_access_key(
-    #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { userName?: string }")] args: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "AwsCallArgs & { userName?: string; vaultHeader: string; description?: string }"
+    )]
+    args: JsValue,
 ) -> Promise {
-    let call = match read_call(&args) {
-        Ok(call) => call,
+    let checked = read_call(&args).and_then(|call| {
+        let header = read_vault_header(&args)?;
+        let description = read::opt_string(&args, "arguments", "description")?;
+        Ok((call, header, description))
+    });
+    let (call, header, description) = match checked {
+        Ok(checked) => checked,
         Err(error) => return Promise::reject(&error),
     };
     future_to_promise(async move {
@@ -191,13 +203,34 @@ pub fn iam_create_access_key(
             }
             Err(error) => return Err(error.into()),
         };
-        // VAULT: `key.secret_access_key` is sealed into a vault entry here once the vault
-        // exists; until then it is dropped (and wiped) at the end of this block.
+        let iam::CreatedAccessKey {
+            user_name,
+            access_key_id,
+            status,
+            create_date,
+            secret_access_key,
+        } = key;
+        let data = EntryData::AwsAccessKey(AwsAccessKey {
+            account_id: None,
+            user_name: Some(user_name.clone()),
+            access_key_id: access_key_id.clone(),
+            secret_access_key,
+            created: Some(create_date.clone()).filter(|d| !d.is_empty()),
+            description: description.filter(|d| !d.is_empty()),
+            tags: Vec::new(),
+        });
+        let sealed = seal_created(&header, data).map_err(|e| {
+            let error = JsValue::from(AwsError::NotVaulted(format!(
+                "access key {access_key_id} was created for {user_name} but could not be vaulted ({e}); delete it in IAM"
+            )));
+            with_field(error, "accessKeyId", &access_key_id.as_str().into())
+        })?;
         Ok(record(&[
-            ("accessKeyId", key.access_key_id.as_str().into()),
-            ("userName", key.user_name.as_str().into()),
-            ("status", key.status.as_str().into()),
-            ("createDate", key.create_date.as_str().into()),
+            ("accessKeyId", access_key_id.as_str().into()),
+            ("userName", user_name.as_str().into()),
+            ("status", status.as_str().into()),
+            ("createDate", create_date.as_str().into()),
+            ("entry", sealed_record(&sealed)),
         ]))
     })
 }

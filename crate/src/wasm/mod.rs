@@ -12,6 +12,8 @@ mod providers;
 mod read;
 #[cfg(feature = "providers")]
 mod scaleway_api;
+#[cfg(feature = "vault")]
+mod vault;
 
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -66,7 +68,7 @@ export interface AwsCallArgs {
   endpoint?: string;
 }
 export interface CallerIdentity { account: string; arn: string; userId: string }
-export interface CreatedAccessKeyInfo { accessKeyId: string; userName: string; status: string; createDate: string }
+export interface CreatedAccessKeyInfo { accessKeyId: string; userName: string; status: string; createDate: string; entry: SealedRecord }
 /** Every error the core throws is an Error with these fields. */
 export interface KeysmithError extends Error {
   code: string;

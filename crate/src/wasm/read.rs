@@ -48,10 +48,15 @@ pub(crate) fn integer(value: &JsValue, path: &str, key: &str) -> Result<u64, JsV
     let n = field(value, path, key)?
         .as_f64()
         .ok_or_else(|| invalid(&format!("{path}.{key}"), "a number"))?;
+    exact_integer(n, &format!("{path}.{key}"))
+}
+
+/// `n` as a u64 if it is a non-negative integer that a JS number represents exactly.
+pub(crate) fn exact_integer(n: f64, path: &str) -> Result<u64, JsValue> {
     if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= 9_007_199_254_740_991.0 {
         Ok(n as u64)
     } else {
-        Err(invalid(&format!("{path}.{key}"), "a non-negative integer"))
+        Err(invalid(path, "a non-negative integer"))
     }
 }
 

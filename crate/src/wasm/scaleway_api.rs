@@ -8,6 +8,7 @@ use std::pin::Pin;
 use js_sys::{Array, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
+use super::vault::{read_vault_header, seal_created, sealed_record};
 use super::{fetch, js_error, read};
 use crate::response::{HttpResponse, NetworkError};
 use crate::scaleway::account::{self, ProjectFilter};
@@ -20,6 +21,7 @@ use crate::scaleway::request::Page;
 use crate::scaleway::secret_manager::SecretTarget;
 use crate::scaleway::{ApiBase, ScalewayError, DEFAULT_API_BASE};
 use crate::secret::SecretString;
+use crate::vault::{EntryData, ScalewayApiKey, ScalewayBearerType};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -76,6 +78,8 @@ export interface ScalewayCreateApiKeyArgs extends ScalewayCallArgs {
   defaultProjectId?: string;
   /** Also store the new key in Secret Manager (a key_value secret). */
   secretManager?: ScalewaySecretManagerTarget;
+  /** The vault's header: the new key is sealed to it (checked before anything is created). */
+  vaultHeader: string;
 }
 export interface ScalewayPushedSecret {
   region: string;
@@ -87,6 +91,8 @@ export interface ScalewayPushedSecret {
 /** The created key's metadata; its secret stays in the core and is never returned. */
 export interface ScalewayCreatedApiKey extends ScalewayApiKeyInfo {
   secretManager?: ScalewayPushedSecret;
+  /** The new key, sealed into the vault: store it before reporting success. */
+  entry: SealedRecord;
 }
 export interface ScalewayListApiKeysArgs extends ScalewayCallArgs, ScalewayPageArgs {
   bearerType?: ScalewayBearerType;
@@ -310,6 +316,8 @@ pub fn scaleway_create_api_key(
     promise(async move {
         let client = read_client(&args)?;
         let (new_key, push) = read_new_key(&args)?;
+        // Checked before anything is created: a key that cannot be vaulted must not be made.
+        let header = read_vault_header(&args)?;
         let now = now_ms();
         let outcome = flows::create_api_key(&client, &new_key, push.as_ref(), now).await?;
         let mut w = ObjectWriter::new();
@@ -324,11 +332,33 @@ pub fn scaleway_create_api_key(
                 .finish();
             w.raw("secretManager", &pushed);
         }
-        // The secret key is dropped here, and wiped (SecretString zeroizes on drop), without
-        // ever becoming a JS value. The vault issue seals `outcome.created` into a vault entry
-        // at this point and answers with the entry's id as well.
-        drop(outcome);
-        to_js(&w.finish())
+        // The secret key moves from the parsed response into a sealed entry without ever
+        // becoming a JS value; the caller stores `entry` before reporting success.
+        let flows::CreateOutcome { created, .. } = outcome;
+        let access_key = created.key.access_key.clone();
+        let (bearer_type, bearer_id) = match &created.key.bearer {
+            Bearer::User(id) => (ScalewayBearerType::User, id.clone()),
+            Bearer::Application(id) => (ScalewayBearerType::Application, id.clone()),
+        };
+        let data = EntryData::ScalewayApiKey(ScalewayApiKey {
+            access_key: access_key.clone(),
+            secret_key: created.secret_key,
+            bearer_type,
+            bearer_id,
+            organization_id: None,
+            default_project_id: created.key.default_project_id.clone(),
+            description: Some(created.key.description.clone()).filter(|d| !d.is_empty()),
+            expires_at: created.key.expires_at.clone(),
+        });
+        let sealed = seal_created(&header, data).map_err(|e| {
+            js_error(
+                "not_vaulted",
+                &format!("API key {access_key} was created but could not be vaulted ({e}); delete it in the Scaleway console"),
+            )
+        })?;
+        let out = to_js(&w.finish())?;
+        let _ = Reflect::set(&out, &"entry".into(), &sealed_record(&sealed));
+        Ok(out)
     })
 }
 

@@ -1,18 +1,37 @@
 // Service worker: loads the WASM core, checks who is asking, validates messages and routes them
-// to the core. It holds no secret beyond the lifetime of one request.
+// to the core. It owns the vault's lock state: the unlocked private key lives in the core's WASM
+// memory, parked in chrome.storage.session so that a worker restart does not lock the vault,
+// and an alarm locks it after the configured idle time (see SECURITY.md).
 
 import init, {
   coreVersion,
   iamCreateAccessKey,
   signAwsRequest,
   stsGetCallerIdentity,
+  vaultChangePassphrase,
+  vaultCreate,
+  vaultDescribe,
+  vaultExport,
+  vaultImport,
+  vaultIsUnlocked,
+  vaultListEntries,
+  vaultLock,
+  vaultResume,
+  vaultSessionKey,
+  vaultUnlock,
 } from '../../../build/pkg/keysmith_core.js';
 import {
+  AUTO_LOCK_ALARM,
   type AwsCredentials,
   type AwsSignature,
   type CallerIdentity,
   type CreatedAccessKey,
+  DEFAULT_AUTO_LOCK_MINUTES,
+  type DeleteResult,
+  type EntrySummary,
   type ErrorInfo,
+  type ExportedText,
+  type ImportResult,
   MessageValidationError,
   type MessageOf,
   type MessageType,
@@ -21,24 +40,70 @@ import {
   type RequestMessage,
   type ResultByType,
   SENDER_REQUIREMENT,
+  STORAGE,
   type Settings,
+  type VaultList,
+  type VaultListItem,
+  type VaultStatus,
   WorkerErrorCode,
   parseMessageType,
   parseRequestMessage,
   parseSettings,
 } from '../shared/messages.js';
 
-const SETTINGS_KEY = 'settings';
-const DEFAULT_SETTINGS: Settings = { endpoints: {} };
+const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
+
+/** What chrome.storage.session holds while the vault is unlocked. */
+interface ParkedKey {
+  /** vaultSessionKey(): the unwrapped private key, base64. */
+  sessionKey: string;
+  /** When the vault locks itself unless used before (ms since the epoch). */
+  lockAt: number;
+}
 
 // No top-level await: MV3 refuses to start a worker that awaits at top level, and listeners must
-// be registered synchronously on every start. Handlers await this promise instead.
+// be registered synchronously on every start. Handlers await these promises instead.
 const coreReady: Promise<void> = init({
   module_or_path: chrome.runtime.getURL('core/keysmith_core_bg.wasm'),
 }).then(() => undefined);
 coreReady.catch((error: unknown) => {
   // Reported to every caller as core_unavailable; logged once here for the developer.
   console.error('Keysmith: the WASM core failed to load:', describeError(error));
+});
+
+/**
+ * Vault operations that change the lock state or the header run one at a time, in order:
+ * unlock, lock, create, change passphrase, the auto-lock alarm, and the resume on start.
+ */
+let vaultQueue: Promise<unknown> = Promise.resolve();
+function serially<T>(run: () => Promise<T>): Promise<T> {
+  const next = vaultQueue.then(
+    () => run(),
+    () => run(),
+  );
+  vaultQueue = next.catch(() => undefined);
+  return next;
+}
+
+/**
+ * Settles once the core is loaded and the lock state from before a restart is restored. Queued
+ * first, synchronously, so every vault operation runs after it.
+ */
+const workerReady: Promise<void> = serially(async () => {
+  await coreReady;
+  await restoreLockState();
+});
+workerReady.catch(() => undefined); // coreReady's failure is reported by requireCore
+
+restrictLocalStorage();
+
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name !== AUTO_LOCK_ALARM) {
+    return;
+  }
+  serially(() => lockVault('idle timeout')).catch((error: unknown) => {
+    console.error('Keysmith: auto-lock failed:', describeError(error));
+  });
 });
 
 class WorkerError extends Error {
@@ -119,7 +184,21 @@ type Handlers = { [T in MessageType]: (message: MessageOf<T>) => Promise<ResultB
 const HANDLERS: Handlers = {
   ping: () => ping(),
   'settings.get': () => loadSettings(),
-  'settings.set': (message) => saveSettings({ endpoints: message.endpoints }),
+  'settings.set': updateSettings,
+  'vault.status': () => vaultStatus(),
+  'vault.create': (message) => serially(() => createVault(message)),
+  'vault.unlock': (message) => serially(() => unlockVault(message)),
+  'vault.lock': () =>
+    serially(async () => {
+      await lockVault('asked');
+      return vaultStatus();
+    }),
+  'vault.list': () => listEntries(),
+  'vault.export': exportEntry,
+  'vault.import': importEntries,
+  'vault.delete': deleteEntry,
+  'vault.restore': restoreEntry,
+  'vault.changePassphrase': (message) => serially(() => changePassphrase(message)),
   'aws.getCallerIdentity': getCallerIdentity,
   'aws.createAccessKey': createAccessKey,
   'aws.sign': sign,
@@ -135,6 +214,7 @@ function route(message: RequestMessage): Promise<unknown> {
 async function requireCore(): Promise<void> {
   try {
     await coreReady;
+    await workerReady;
   } catch (error) {
     throw new WorkerError(WorkerErrorCode.coreUnavailable, `the Keysmith core could not be loaded: ${describeError(error)}`);
   }
@@ -146,8 +226,8 @@ async function ping(): Promise<PingResult> {
 }
 
 async function loadSettings(): Promise<Settings> {
-  const stored: Record<string, unknown> = await chrome.storage.local.get(SETTINGS_KEY);
-  const value = stored[SETTINGS_KEY];
+  const stored: Record<string, unknown> = await chrome.storage.local.get(STORAGE.settings);
+  const value = stored[STORAGE.settings];
   if (value === undefined) {
     return DEFAULT_SETTINGS;
   }
@@ -155,14 +235,23 @@ async function loadSettings(): Promise<Settings> {
     return parseSettings(value);
   } catch (error) {
     // A corrupt settings record must not send credentials somewhere unexpected: fall back to the
-    // real provider hosts, and say so.
+    // real provider hosts (and the default auto-lock), and say so.
     console.warn('Keysmith: stored settings are invalid, using defaults:', describeError(error));
     return DEFAULT_SETTINGS;
   }
 }
 
-async function saveSettings(settings: Settings): Promise<Settings> {
-  await chrome.storage.local.set({ [SETTINGS_KEY]: settings });
+async function updateSettings(message: MessageOf<'settings.set'>): Promise<Settings> {
+  const current = await loadSettings();
+  const settings: Settings = {
+    endpoints: message.endpoints ?? current.endpoints,
+    autoLockMinutes: message.autoLockMinutes ?? current.autoLockMinutes,
+  };
+  await chrome.storage.local.set({ [STORAGE.settings]: settings });
+  if (settings.autoLockMinutes !== current.autoLockMinutes) {
+    // A new timeout applies from now on, to the vault as it is.
+    await touchVault();
+  }
   return settings;
 }
 
@@ -180,15 +269,36 @@ async function getCallerIdentity(message: MessageOf<'aws.getCallerIdentity'>): P
 
 async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promise<CreatedAccessKey> {
   await requireCore();
+  // Refused before any provider call: a key whose secret has nowhere to go must not be made.
+  const header = await loadHeader();
+  if (header === undefined) {
+    throw new WorkerError(
+      WorkerErrorCode.noVault,
+      'set up the vault first: a new key goes straight into the vault, so create the vault before creating keys',
+    );
+  }
   const args = await providerArgs(message.credentials);
-  const created: CreatedAccessKey = await iamCreateAccessKey(
-    message.userName === undefined ? args : { ...args, userName: message.userName },
-  );
+  const created = await iamCreateAccessKey({
+    ...args,
+    ...(message.userName === undefined ? {} : { userName: message.userName }),
+    vaultHeader: header,
+  });
+  // Persist first, answer second: once the caller hears "created", the key is in the vault.
+  try {
+    await chrome.storage.local.set({ [created.entry.storageKey]: created.entry.value });
+  } catch (error) {
+    throw new WorkerError(
+      WorkerErrorCode.notVaulted,
+      `access key ${created.accessKeyId} was created for ${created.userName} but could not be saved ` +
+        `(${describeError(error)}); delete it in IAM and create a new one`,
+    );
+  }
   return {
     accessKeyId: created.accessKeyId,
     userName: created.userName,
     status: created.status,
     createDate: created.createDate,
+    entryId: created.entry.id,
   };
 }
 
@@ -205,6 +315,290 @@ async function sign(message: MessageOf<'aws.sign'>): Promise<AwsSignature> {
   };
 }
 
+// ----- vault ------------------------------------------------------------------------------------
+
+async function loadHeader(): Promise<string | undefined> {
+  const stored: Record<string, unknown> = await chrome.storage.local.get(STORAGE.header);
+  const header = stored[STORAGE.header];
+  return typeof header === 'string' ? header : undefined;
+}
+
+async function requireHeader(): Promise<string> {
+  const header = await loadHeader();
+  if (header === undefined) {
+    throw new WorkerError(WorkerErrorCode.noVault, 'there is no vault yet: set up the vault first');
+  }
+  return header;
+}
+
+function requireUnlocked(): void {
+  if (!vaultIsUnlocked()) {
+    throw new WorkerError(WorkerErrorCode.locked, 'the vault is locked: unlock it with your passphrase');
+  }
+}
+
+async function loadParkedKey(): Promise<ParkedKey | undefined> {
+  const stored: Record<string, unknown> = await chrome.storage.session.get(STORAGE.unlocked);
+  const value = stored[STORAGE.unlocked];
+  if (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ParkedKey).sessionKey === 'string' &&
+    typeof (value as ParkedKey).lockAt === 'number'
+  ) {
+    return value as ParkedKey;
+  }
+  return undefined;
+}
+
+/** Entries in chrome.storage.local (or session, for the deleted ones) as [storageKey, value]. */
+async function storedEntries(area: chrome.storage.StorageArea, prefix: string): Promise<[string, string][]> {
+  const all: Record<string, unknown> = await area.get(null);
+  const pairs: [string, string][] = [];
+  for (const [key, value] of Object.entries(all)) {
+    if (key.startsWith(prefix) && typeof value === 'string') {
+      pairs.push([key, value]);
+    }
+  }
+  return pairs;
+}
+
+/**
+ * After a restart: resume from the parked key if the vault was unlocked and its idle time has
+ * not run out while the worker was stopped; otherwise make sure nothing stays parked.
+ */
+async function restoreLockState(): Promise<void> {
+  try {
+    const parked = await loadParkedKey();
+    if (parked === undefined) {
+      return;
+    }
+    const header = await loadHeader();
+    if (header === undefined || parked.lockAt <= Date.now()) {
+      await lockVault(header === undefined ? 'no vault' : 'idle timeout passed while stopped');
+      return;
+    }
+    vaultResume(header, parked.sessionKey);
+    // The alarm survives worker restarts; recreate it only if it went missing.
+    const alarm = await chrome.alarms.get(AUTO_LOCK_ALARM);
+    if (alarm === undefined) {
+      await chrome.alarms.create(AUTO_LOCK_ALARM, { when: parked.lockAt });
+    }
+  } catch (error) {
+    // A parked key that no longer fits the header (or unreadable storage): stay locked.
+    console.warn('Keysmith: could not resume the unlocked vault, locking:', describeError(error));
+    await lockVault('resume failed').catch(() => undefined);
+  }
+}
+
+/** Wipes the key in WASM, forgets the parked copy and the alarm. Safe to call when locked. */
+async function lockVault(reason: string): Promise<void> {
+  const wasUnlocked = vaultIsUnlocked();
+  vaultLock();
+  await Promise.all([chrome.storage.session.remove(STORAGE.unlocked), chrome.alarms.clear(AUTO_LOCK_ALARM)]);
+  if (wasUnlocked) {
+    console.info(`Keysmith: vault locked (${reason})`);
+  }
+}
+
+/**
+ * Restarts the idle timer: every use of the unlocked vault calls this. Queued, so that it can
+ * never park a key again after a lock that ran in between.
+ */
+function touchVault(): Promise<void> {
+  return serially(parkKey);
+}
+
+/** Parks the key with a fresh deadline, and sets the alarm. Only from inside the queue. */
+async function parkKey(): Promise<void> {
+  if (!vaultIsUnlocked()) {
+    return;
+  }
+  const { autoLockMinutes } = await loadSettings();
+  const lockAt = Date.now() + autoLockMinutes * 60_000;
+  const parked: ParkedKey = { sessionKey: vaultSessionKey(), lockAt };
+  await chrome.storage.session.set({ [STORAGE.unlocked]: parked });
+  await chrome.alarms.create(AUTO_LOCK_ALARM, { when: lockAt });
+}
+
+async function vaultStatus(): Promise<VaultStatus> {
+  await requireCore();
+  const [header, settings, entries, parked] = await Promise.all([
+    loadHeader(),
+    loadSettings(),
+    storedEntries(chrome.storage.local, STORAGE.entryPrefix),
+    loadParkedKey(),
+  ]);
+  const unlocked = header !== undefined && vaultIsUnlocked();
+  let kdf: VaultStatus['kdf'] = null;
+  if (header !== undefined) {
+    try {
+      kdf = vaultDescribe(header).kdf;
+    } catch (error) {
+      console.warn('Keysmith: the stored vault header cannot be read:', describeError(error));
+    }
+  }
+  return {
+    exists: header !== undefined,
+    unlocked,
+    entryCount: entries.length,
+    kdf,
+    autoLockMinutes: settings.autoLockMinutes,
+    autoLockAt: unlocked && parked !== undefined ? parked.lockAt : null,
+  };
+}
+
+async function createVault(message: MessageOf<'vault.create'>): Promise<VaultStatus> {
+  await requireCore();
+  if ((await loadHeader()) !== undefined) {
+    throw new WorkerError(WorkerErrorCode.vaultExists, 'a vault already exists: unlock it instead');
+  }
+  const created = vaultCreate(message.passphrase, undefined);
+  try {
+    await chrome.storage.local.set({ [STORAGE.header]: created.header });
+  } catch (error) {
+    vaultLock();
+    throw new WorkerError(WorkerErrorCode.storageFailed, `the vault could not be saved: ${describeError(error)}`);
+  }
+  await parkKey();
+  return vaultStatus();
+}
+
+async function unlockVault(message: MessageOf<'vault.unlock'>): Promise<VaultStatus> {
+  await requireCore();
+  const header = await requireHeader();
+  vaultUnlock(header, message.passphrase); // Argon2id: about a second; throws wrong_passphrase
+  await parkKey();
+  return vaultStatus();
+}
+
+async function changePassphrase(message: MessageOf<'vault.changePassphrase'>): Promise<VaultStatus> {
+  await requireCore();
+  const header = await requireHeader();
+  requireUnlocked();
+  const changed = vaultChangePassphrase(header, message.newPassphrase);
+  await chrome.storage.local.set({ [STORAGE.header]: changed.header });
+  await parkKey();
+  return vaultStatus();
+}
+
+/** The core's listing, made safe to send (errors become plain {code, message}). */
+function toListItems(listing: ReturnType<typeof vaultListEntries>): VaultListItem[] {
+  return listing.map((item): VaultListItem => {
+    if ('error' in item) {
+      return { storageKey: item.storageKey, error: toErrorInfo(item.error) };
+    }
+    return { ...(item as EntrySummary & { storageKey: string; id: string; createdMs: number }) };
+  });
+}
+
+function newestFirst(a: VaultListItem, b: VaultListItem): number {
+  const time = (item: VaultListItem) => ('createdMs' in item ? item.createdMs : 0);
+  return time(b) - time(a) || a.storageKey.localeCompare(b.storageKey);
+}
+
+async function listEntries(): Promise<VaultList> {
+  await requireCore();
+  await requireHeader();
+  requireUnlocked();
+  const [stored, deleted] = await Promise.all([
+    storedEntries(chrome.storage.local, STORAGE.entryPrefix),
+    storedEntries(chrome.storage.session, STORAGE.deletedPrefix),
+  ]);
+  // Deleted entries are listed under their own storage keys, so restore can name them.
+  const deletedAsEntries = deleted.map(([key, value]): [string, string] => [
+    STORAGE.entryPrefix + key.slice(STORAGE.deletedPrefix.length),
+    value,
+  ]);
+  const result: VaultList = {
+    entries: toListItems(vaultListEntries(stored)).sort(newestFirst),
+    deleted: toListItems(vaultListEntries(deletedAsEntries)).sort(newestFirst),
+  };
+  await touchVault();
+  return result;
+}
+
+async function loadEntry(storageKey: string): Promise<string> {
+  const stored: Record<string, unknown> = await chrome.storage.local.get(storageKey);
+  const value = stored[storageKey];
+  if (typeof value !== 'string') {
+    throw new WorkerError(WorkerErrorCode.notFound, 'there is no such entry in the vault (was it deleted?)');
+  }
+  return value;
+}
+
+async function exportEntry(message: MessageOf<'vault.export'>): Promise<ExportedText> {
+  await requireCore();
+  await requireHeader();
+  requireUnlocked();
+  const value = await loadEntry(message.storageKey);
+  const exported = vaultExport(message.storageKey, value, message.format, message.options);
+  await touchVault();
+  return { text: exported.text, fileName: exported.fileName };
+}
+
+async function importEntries(message: MessageOf<'vault.import'>): Promise<ImportResult> {
+  await requireCore();
+  const header = await requireHeader();
+  // All or nothing: the core refuses the whole text on the first bad line, and every sealed
+  // record is written in one set().
+  const records = vaultImport(header, message.text, message.fileName, Date.now());
+  const items: Record<string, string> = {};
+  for (const record of records) {
+    items[record.storageKey] = record.value;
+  }
+  await chrome.storage.local.set(items);
+  await touchVault();
+  return {
+    imported: records.map((record) => ({ ...(record.summary as EntrySummary), storageKey: record.storageKey, id: record.id })),
+  };
+}
+
+function deletedKey(storageKey: string): string {
+  return STORAGE.deletedPrefix + storageKey.slice(STORAGE.entryPrefix.length);
+}
+
+async function deleteEntry(message: MessageOf<'vault.delete'>): Promise<DeleteResult> {
+  await requireCore();
+  await requireHeader();
+  requireUnlocked();
+  const value = await loadEntry(message.storageKey);
+  // The sealed value (never plaintext) is kept for undo until the browser closes; kept first,
+  // removed second, so a failure in between loses nothing.
+  await chrome.storage.session.set({ [deletedKey(message.storageKey)]: value });
+  await chrome.storage.local.remove(message.storageKey);
+  await touchVault();
+  return { storageKey: message.storageKey };
+}
+
+async function restoreEntry(message: MessageOf<'vault.restore'>): Promise<DeleteResult> {
+  await requireCore();
+  await requireHeader();
+  const key = deletedKey(message.storageKey);
+  const stored: Record<string, unknown> = await chrome.storage.session.get(key);
+  const value = stored[key];
+  if (typeof value !== 'string') {
+    throw new WorkerError(WorkerErrorCode.notFound, 'this entry can no longer be restored (deleted in an earlier browser session?)');
+  }
+  await chrome.storage.local.set({ [message.storageKey]: value });
+  await chrome.storage.session.remove(key);
+  await touchVault();
+  return { storageKey: message.storageKey };
+}
+
+/**
+ * Content scripts may read chrome.storage.local by default. The vault there is sealed, but a
+ * compromised console page could still replace the header (so that new keys are sealed to an
+ * attacker's key) or delete entries: restrict the area to the extension's own pages and worker.
+ * chrome.storage.session keeps its default (trusted contexts only); it is never widened.
+ */
+function restrictLocalStorage(): void {
+  chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch((error: unknown) => {
+    // Chrome before local.setAccessLevel support: the sealed vault stays readable by content scripts.
+    console.warn('Keysmith: could not restrict chrome.storage.local to trusted contexts:', describeError(error));
+  });
+}
+
 function toErrorInfo(error: unknown): ErrorInfo {
   if (error instanceof WorkerError || error instanceof MessageValidationError) {
     return { code: error.code, message: error.message };
@@ -215,7 +609,7 @@ function toErrorInfo(error: unknown): ErrorInfo {
   }
   if (typeof error === 'object' && error !== null) {
     // Errors thrown by the core carry .code, and for provider errors .providerCode and .status.
-    const fields = error as { code?: unknown; message?: unknown; providerCode?: unknown; status?: unknown };
+    const fields = error as { code?: unknown; message?: unknown; providerCode?: unknown; status?: unknown; line?: unknown };
     const info: ErrorInfo = {
       code: typeof fields.code === 'string' ? fields.code : WorkerErrorCode.internal,
       message: typeof fields.message === 'string' ? fields.message : describeError(error),
@@ -225,6 +619,9 @@ function toErrorInfo(error: unknown): ErrorInfo {
     }
     if (typeof fields.status === 'number') {
       info.status = fields.status;
+    }
+    if (typeof fields.line === 'number') {
+      info.line = fields.line;
     }
     return info;
   }

@@ -43,12 +43,16 @@ export interface CallerIdentity {
   userId: string;
 }
 
-/** A created access key, without its secret (the core wipes it; the vault comes later). */
+/**
+ * A created access key, without its secret: the core sealed the secret into a vault entry,
+ * which the worker stored (under `keysmith.entry.<entryId>`) before replying.
+ */
 export interface CreatedAccessKey {
   accessKeyId: string;
   userName: string;
   status: string;
   createDate: string;
+  entryId: string;
 }
 
 /** Base URLs (origin only) replacing the providers' real API hosts, e.g. a local emulator. */
@@ -59,7 +63,121 @@ export interface CustomEndpoints {
 
 export interface Settings {
   endpoints: CustomEndpoints;
+  /** Idle minutes after which an unlocked vault locks itself (1..1440). */
+  autoLockMinutes: number;
 }
+
+export const DEFAULT_AUTO_LOCK_MINUTES = 15;
+export const MIN_AUTO_LOCK_MINUTES = 1;
+export const MAX_AUTO_LOCK_MINUTES = 1440;
+
+/** Argon2id cost of a vault: memory in KiB, passes, lanes. */
+export interface KdfInfo {
+  mKib: number;
+  t: number;
+  p: number;
+}
+
+/** What anyone in the extension may know about the vault (no secret, no entry metadata). */
+export interface VaultStatus {
+  exists: boolean;
+  unlocked: boolean;
+  entryCount: number;
+  /** The vault's key-derivation cost; null when no vault exists. */
+  kdf: KdfInfo | null;
+  autoLockMinutes: number;
+  /** When an unlocked vault will lock itself if left idle (ms since the epoch); null if locked. */
+  autoLockAt: number | null;
+}
+
+/** An entry as the list shows it: everything but its secrets. Mirrors the core's EntrySummary. */
+export interface EntrySummary {
+  kind: 'aws_access_key' | 'aws_temporary_credentials' | 'ec2_key_pair' | 'scaleway_api_key';
+  provider: 'aws' | 'scaleway';
+  accessKeyId?: string;
+  userName?: string | null;
+  accountId?: string | null;
+  created?: string | null;
+  expiration?: string | null;
+  keyName?: string;
+  region?: string | null;
+  keyPairId?: string | null;
+  fingerprint?: string | null;
+  accessKey?: string;
+  organizationId?: string | null;
+  defaultProjectId?: string | null;
+  expiresAt?: string | null;
+  description?: string | null;
+}
+
+export type EntryKind = EntrySummary['kind'];
+
+/** One stored entry: its summary, or why it could not be opened (damaged, foreign…). */
+export type VaultListItem =
+  | (EntrySummary & { storageKey: string; id: string; createdMs: number })
+  | { storageKey: string; error: ErrorInfo };
+
+export interface VaultList {
+  entries: VaultListItem[];
+  /** Entries deleted in this browser session, which vault.restore can put back. */
+  deleted: VaultListItem[];
+}
+
+export interface ImportResult {
+  imported: (EntrySummary & { storageKey: string; id: string })[];
+}
+
+export interface DeleteResult {
+  storageKey: string;
+}
+
+export const EXPORT_FORMATS = [
+  'aws-credentials',
+  'aws-configure',
+  'aws-env',
+  'aws-csv',
+  'scaleway-config',
+  'scaleway-env',
+  'pem',
+] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Which formats make sense for which kind of entry (the core refuses the others). */
+export const EXPORT_FORMATS_BY_KIND: Record<EntryKind, readonly ExportFormat[]> = {
+  aws_access_key: ['aws-credentials', 'aws-configure', 'aws-env', 'aws-csv'],
+  aws_temporary_credentials: ['aws-credentials', 'aws-configure', 'aws-env'],
+  ec2_key_pair: ['pem'],
+  scaleway_api_key: ['scaleway-config', 'scaleway-env'],
+};
+
+export interface ExportOptions {
+  profile?: string;
+  userName?: string;
+  region?: string;
+  zone?: string;
+}
+
+/** An exported entry: holds the secret, so it only ever goes to an extension page. */
+export interface ExportedText {
+  text: string;
+  fileName: string | null;
+}
+
+/** chrome.storage keys. One local key per entry, so concurrent writers never clobber each other. */
+export const STORAGE = {
+  settings: 'settings',
+  /** local: the vault header (public; base64). */
+  header: 'keysmith.vault',
+  /** local: prefix of each sealed entry's key, followed by its 32-hex-digit id. */
+  entryPrefix: 'keysmith.entry.',
+  /** session: the parked private key and the auto-lock deadline, while unlocked. */
+  unlocked: 'keysmith.unlocked',
+  /** session: prefix of a deleted entry's sealed value, kept for undo until the browser closes. */
+  deletedPrefix: 'keysmith.deleted.',
+} as const;
+
+export const AUTO_LOCK_ALARM = 'keysmith.autolock';
+export const MIN_NEW_PASSPHRASE = 8;
 
 export interface PingResult {
   coreVersion: string;
@@ -68,7 +186,17 @@ export interface PingResult {
 export type RequestMessage =
   | { type: 'ping' }
   | { type: 'settings.get' }
-  | { type: 'settings.set'; endpoints: CustomEndpoints }
+  | { type: 'settings.set'; endpoints?: CustomEndpoints; autoLockMinutes?: number }
+  | { type: 'vault.status' }
+  | { type: 'vault.create'; passphrase: string }
+  | { type: 'vault.unlock'; passphrase: string }
+  | { type: 'vault.lock' }
+  | { type: 'vault.list' }
+  | { type: 'vault.export'; storageKey: string; format: ExportFormat; options?: ExportOptions }
+  | { type: 'vault.import'; text: string; fileName?: string }
+  | { type: 'vault.delete'; storageKey: string }
+  | { type: 'vault.restore'; storageKey: string }
+  | { type: 'vault.changePassphrase'; newPassphrase: string }
   | { type: 'aws.getCallerIdentity'; credentials: AwsCredentials }
   | { type: 'aws.createAccessKey'; credentials: AwsCredentials; userName?: string }
   | { type: 'aws.sign'; request: HttpRequestInput; credentials: AwsCredentials; options: AwsSignOptions };
@@ -80,6 +208,16 @@ export interface ResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
+  'vault.status': VaultStatus;
+  'vault.create': VaultStatus;
+  'vault.unlock': VaultStatus;
+  'vault.lock': VaultStatus;
+  'vault.list': VaultList;
+  'vault.export': ExportedText;
+  'vault.import': ImportResult;
+  'vault.delete': DeleteResult;
+  'vault.restore': DeleteResult;
+  'vault.changePassphrase': VaultStatus;
   'aws.getCallerIdentity': CallerIdentity;
   'aws.createAccessKey': CreatedAccessKey;
   'aws.sign': AwsSignature;
@@ -93,6 +231,8 @@ export interface ErrorInfo {
   providerCode?: string;
   /** HTTP status of the provider's answer. */
   status?: number;
+  /** For import errors: the 1-based line of the pasted text that is wrong. */
+  line?: number;
 }
 
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
@@ -103,18 +243,35 @@ export const WorkerErrorCode = {
   senderNotAllowed: 'sender_not_allowed',
   coreUnavailable: 'core_unavailable',
   internal: 'internal',
+  noVault: 'no_vault',
+  vaultExists: 'vault_exists',
+  locked: 'locked',
+  notFound: 'not_found',
+  notVaulted: 'not_vaulted',
+  storageFailed: 'storage_failed',
 } as const;
 
 /**
- * Who may send each message. Anything that carries credentials, or that changes where
- * credentials are sent (settings.set), or reveals configuration, is for extension pages only:
- * content scripts run inside provider consoles, which we do not control.
+ * Who may send each message. Anything that carries credentials or passphrases, touches the
+ * vault's contents or lock state, changes where credentials are sent (settings.set), or reveals
+ * configuration, is for extension pages only: content scripts run inside provider consoles,
+ * which we do not control. vault.status tells only what a locked vault reveals anyway.
  */
 export type SenderRequirement = 'any-extension-context' | 'extension-page';
 export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   ping: 'any-extension-context',
   'settings.get': 'extension-page',
   'settings.set': 'extension-page',
+  'vault.status': 'any-extension-context',
+  'vault.create': 'extension-page',
+  'vault.unlock': 'extension-page',
+  'vault.lock': 'extension-page',
+  'vault.list': 'extension-page',
+  'vault.export': 'extension-page',
+  'vault.import': 'extension-page',
+  'vault.delete': 'extension-page',
+  'vault.restore': 'extension-page',
+  'vault.changePassphrase': 'extension-page',
   'aws.getCallerIdentity': 'extension-page',
   'aws.createAccessKey': 'extension-page',
   'aws.sign': 'extension-page',
@@ -138,7 +295,11 @@ const MAX_SECRET = 4096; // session tokens are long (up to ~2 KiB today)
 const MAX_URL = 8192;
 const MAX_BODY = 1 << 20;
 const MAX_HEADERS = 100;
+const MAX_PASSPHRASE = 1024;
+const MAX_IMPORT = 1 << 20;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
+const ENTRY_STORAGE_KEY = /^keysmith\.entry\.[0-9a-f]{32}$/;
+const EXPORT_PROFILE = /^[\w.+@-]{1,64}$/;
 
 type Dict = Record<string, unknown>;
 
@@ -290,9 +451,91 @@ export function parseCustomEndpoints(value: unknown, path = 'endpoints'): Custom
   return endpoints;
 }
 
+export function parseAutoLockMinutes(value: unknown, path = 'autoLockMinutes'): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < MIN_AUTO_LOCK_MINUTES ||
+    value > MAX_AUTO_LOCK_MINUTES
+  ) {
+    throw new MessageValidationError(
+      `${path} must be a whole number of minutes from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}`,
+    );
+  }
+  return value;
+}
+
 export function parseSettings(value: unknown, path = 'settings'): Settings {
-  const d = dict(value, path, ['endpoints']);
-  return { endpoints: parseCustomEndpoints(d.endpoints ?? {}, `${path}.endpoints`) };
+  const d = dict(value, path, ['endpoints', 'autoLockMinutes']);
+  return {
+    endpoints: parseCustomEndpoints(d.endpoints ?? {}, `${path}.endpoints`),
+    autoLockMinutes:
+      d.autoLockMinutes === undefined
+        ? DEFAULT_AUTO_LOCK_MINUTES
+        : parseAutoLockMinutes(d.autoLockMinutes, `${path}.autoLockMinutes`),
+  };
+}
+
+/** A passphrase to unlock with: anything non-empty (the core decides whether it is right). */
+export function parsePassphrase(value: unknown, path = 'passphrase'): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new MessageValidationError(`${path} must be a non-empty string`);
+  }
+  if (value.length > MAX_PASSPHRASE) {
+    throw new MessageValidationError(`${path} is longer than ${MAX_PASSPHRASE} characters`);
+  }
+  return value;
+}
+
+/** A passphrase for a new vault or a passphrase change: at least MIN_NEW_PASSPHRASE characters. */
+export function parseNewPassphrase(value: unknown, path = 'passphrase'): string {
+  const passphrase = parsePassphrase(value, path);
+  if ([...passphrase].length < MIN_NEW_PASSPHRASE) {
+    throw new MessageValidationError(`${path} must be at least ${MIN_NEW_PASSPHRASE} characters long`);
+  }
+  return passphrase;
+}
+
+export function parseEntryStorageKey(value: unknown, path = 'storageKey'): string {
+  const key = str(value, path, 64);
+  if (!ENTRY_STORAGE_KEY.test(key)) {
+    throw new MessageValidationError(`${path} must be "keysmith.entry." followed by 32 lowercase hex digits`);
+  }
+  return key;
+}
+
+export function parseExportFormat(value: unknown, path = 'format'): ExportFormat {
+  const format = str(value, path, 32);
+  const known = EXPORT_FORMATS.find((candidate) => candidate === format);
+  if (known === undefined) {
+    throw new MessageValidationError(`${path} must be one of ${EXPORT_FORMATS.join(', ')}`);
+  }
+  return known;
+}
+
+export function parseExportOptions(value: unknown, path = 'options'): ExportOptions {
+  const d = dict(value, path, ['profile', 'userName', 'region', 'zone']);
+  const options: ExportOptions = {};
+  const profile = optional(d.profile, (v) => str(v, `${path}.profile`, 64, { nonEmpty: true }));
+  if (profile !== undefined) {
+    if (!EXPORT_PROFILE.test(profile)) {
+      throw new MessageValidationError(`${path}.profile may contain only letters, digits and the characters _.+@-`);
+    }
+    options.profile = profile;
+  }
+  const userName = optional(d.userName, (v) => parseIamUserName(v, `${path}.userName`));
+  if (userName !== undefined) {
+    options.userName = userName;
+  }
+  const region = optional(d.region, (v) => str(v, `${path}.region`, 32, { nonEmpty: true }));
+  if (region !== undefined) {
+    options.region = region;
+  }
+  const zone = optional(d.zone, (v) => str(v, `${path}.zone`, 32, { nonEmpty: true }));
+  if (zone !== undefined) {
+    options.zone = zone;
+  }
+  return options;
 }
 
 /** An IAM user name as IAM accepts it. */
@@ -333,8 +576,61 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       dict(value, 'message', ['type']);
       return { type: 'settings.get' };
     case 'settings.set': {
-      const d = dict(value, 'message', ['type', 'endpoints']);
-      return { type: 'settings.set', endpoints: parseCustomEndpoints(d.endpoints) };
+      const d = dict(value, 'message', ['type', 'endpoints', 'autoLockMinutes']);
+      if (d.endpoints === undefined && d.autoLockMinutes === undefined) {
+        throw new MessageValidationError('settings.set needs endpoints or autoLockMinutes');
+      }
+      const message: MessageOf<'settings.set'> = { type: 'settings.set' };
+      if (d.endpoints !== undefined) {
+        message.endpoints = parseCustomEndpoints(d.endpoints);
+      }
+      if (d.autoLockMinutes !== undefined) {
+        message.autoLockMinutes = parseAutoLockMinutes(d.autoLockMinutes);
+      }
+      return message;
+    }
+    case 'vault.status':
+    case 'vault.lock':
+    case 'vault.list':
+      dict(value, 'message', ['type']);
+      return { type };
+    case 'vault.create': {
+      const d = dict(value, 'message', ['type', 'passphrase']);
+      return { type, passphrase: parseNewPassphrase(d.passphrase) };
+    }
+    case 'vault.unlock': {
+      const d = dict(value, 'message', ['type', 'passphrase']);
+      return { type, passphrase: parsePassphrase(d.passphrase) };
+    }
+    case 'vault.changePassphrase': {
+      const d = dict(value, 'message', ['type', 'newPassphrase']);
+      return { type, newPassphrase: parseNewPassphrase(d.newPassphrase, 'newPassphrase') };
+    }
+    case 'vault.export': {
+      const d = dict(value, 'message', ['type', 'storageKey', 'format', 'options']);
+      const message: MessageOf<'vault.export'> = {
+        type,
+        storageKey: parseEntryStorageKey(d.storageKey),
+        format: parseExportFormat(d.format),
+      };
+      if (d.options !== undefined) {
+        message.options = parseExportOptions(d.options);
+      }
+      return message;
+    }
+    case 'vault.import': {
+      const d = dict(value, 'message', ['type', 'text', 'fileName']);
+      const message: MessageOf<'vault.import'> = { type, text: str(d.text, 'text', MAX_IMPORT, { nonEmpty: true }) };
+      const fileName = optional(d.fileName, (v) => str(v, 'fileName', MAX_SHORT, { nonEmpty: true }));
+      if (fileName !== undefined) {
+        message.fileName = fileName;
+      }
+      return message;
+    }
+    case 'vault.delete':
+    case 'vault.restore': {
+      const d = dict(value, 'message', ['type', 'storageKey']);
+      return { type, storageKey: parseEntryStorageKey(d.storageKey) };
     }
     case 'aws.getCallerIdentity': {
       const d = dict(value, 'message', ['type', 'credentials']);
@@ -375,7 +671,7 @@ export function parseReply<T>(value: unknown): Reply<T> {
     }
     return { ok: true, result: value.result as T };
   }
-  const error = dict(value.error, 'reply.error', ['code', 'message', 'providerCode', 'status']);
+  const error = dict(value.error, 'reply.error', ['code', 'message', 'providerCode', 'status', 'line']);
   const info: ErrorInfo = {
     code: str(error.code, 'reply.error.code', MAX_SHORT),
     message: str(error.message, 'reply.error.message', MAX_URL),
@@ -387,6 +683,10 @@ export function parseReply<T>(value: unknown): Reply<T> {
   const status = optional(error.status, (v) => nonNegativeInteger(v, 'reply.error.status'));
   if (status !== undefined) {
     info.status = status;
+  }
+  const line = optional(error.line, (v) => nonNegativeInteger(v, 'reply.error.line'));
+  if (line !== undefined) {
+    info.line = line;
   }
   return { ok: false, error: info };
 }

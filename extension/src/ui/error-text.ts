@@ -37,6 +37,23 @@ const CODE_ADVICE: Record<string, (info: ErrorInfo) => string> = {
   bad_request: (info) => `Keysmith refused the request: ${sentence(info.message)}`,
   sender_not_allowed: (info) => `Not allowed: ${sentence(info.message)}`,
   core_unavailable: (info) => `The Keysmith core is not available. ${sentence(info.message)}`,
+  wrong_passphrase: () => 'Wrong passphrase. Check it (and Caps Lock) and try again.',
+  no_vault: (info) => sentence(info.message),
+  vault_exists: (info) => sentence(info.message),
+  locked: () => 'The vault is locked: unlock it with your passphrase.',
+  not_found: (info) => sentence(info.message),
+  not_vaulted: (info) => `The key was created but not vaulted: ${sentence(info.message)}`,
+  storage_failed: (info) => `Keysmith could not write to the browser's storage: ${sentence(info.message)}`,
+  kdf_too_expensive: (info) => sentence(info.message),
+  out_of_memory: (info) => sentence(info.message),
+  header_corrupted: (info) => sentence(info.message),
+  newer_format: (info) => sentence(info.message),
+  import_malformed: (info) => sentence(info.message),
+  import_incomplete: (info) => sentence(info.message),
+  import_empty: () => 'There is nothing to import: paste the text first.',
+  import_unrecognized: (info) => sentence(info.message),
+  entry_damaged: (info) => sentence(info.message),
+  foreign_entry: (info) => sentence(info.message),
 };
 
 export function describeErrorForUser(info: ErrorInfo): string {

@@ -1,4 +1,5 @@
-// Popup: verify an AWS identity and create an access key through the service worker.
+// Popup: the vault panel (vault-panel.ts), and the AWS form: verify an identity and create an
+// access key, which the service worker seals into the vault before it answers.
 // Secrets typed here go to the worker in one message and are cleared from the form right after.
 
 import {
@@ -10,15 +11,9 @@ import {
   parseIamUserName,
   sendMessage,
 } from '../shared/messages.js';
+import { element } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
-
-function element<T extends HTMLElement>(id: string, type: new () => T): T {
-  const found = document.getElementById(id);
-  if (!(found instanceof type)) {
-    throw new Error(`popup.html has no <${type.name}> with id "${id}"`);
-  }
-  return found;
-}
+import { initVaultPanel, refreshVault } from './vault-panel.js';
 
 const ui = {
   coreVersion: element('core-version', HTMLSpanElement),
@@ -190,15 +185,17 @@ async function createAccessKey(): Promise<void> {
     }
     const key = reply.result;
     showSuccess(
-      'Access key created',
+      'Access key created and vaulted',
       [
         ['User', key.userName],
         ['Access key ID', key.accessKeyId],
         ['Status', key.status],
         ['Created', key.createDate],
+        ['Vault entry', key.entryId],
       ],
-      'Its secret was wiped inside the Keysmith core: it is not shown and not stored until the vault exists.',
+      `Vaulted as entry ${key.entryId}. The secret went from AWS's answer into the sealed entry inside the Keysmith core; export it from the vault when you need it.`,
     );
+    await refreshVault();
   });
 }
 
@@ -280,6 +277,7 @@ async function releaseHostPermission(previous: string, next: string | undefined)
 // ----- start -----------------------------------------------------------------------------------
 
 async function loadState(): Promise<void> {
+  await refreshVault();
   const ping = await sendMessage({ type: 'ping' });
   ui.coreVersion.textContent = ping.ok ? ping.result.coreVersion : 'unavailable';
   if (!ping.ok) {
@@ -319,4 +317,5 @@ ui.endpointForm.addEventListener('submit', (event) => {
   saveEndpoint().catch(reportUnexpected);
 });
 
+initVaultPanel();
 loadState().catch(reportUnexpected);

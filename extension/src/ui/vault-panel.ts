@@ -1,0 +1,788 @@
+// The popup's vault panel: first-run creation, unlock and lock, the list of entries with export
+// (shown for 30 s), delete with undo, import, auto-lock and passphrase change. Passphrases and
+// exported text live in form fields only as long as they are needed, then the fields are
+// cleared; nothing here logs a value.
+
+import {
+  type ErrorInfo,
+  EXPORT_FORMATS_BY_KIND,
+  type ExportFormat,
+  type ExportOptions,
+  type KdfInfo,
+  MAX_AUTO_LOCK_MINUTES,
+  MIN_AUTO_LOCK_MINUTES,
+  MIN_NEW_PASSPHRASE,
+  STORAGE,
+  type VaultList,
+  type VaultListItem,
+  type VaultStatus,
+  sendMessage,
+} from '../shared/messages.js';
+import { element, errorText, h } from './dom.js';
+import { describeErrorForUser, sentence } from './error-text.js';
+import { estimateStrength } from './strength.js';
+
+/** The core's default (KdfParams::DEFAULT), shown before a vault exists to say what it costs. */
+const DEFAULT_KDF: KdfInfo = { mKib: 65_536, t: 3, p: 4 };
+const EXPORT_VISIBLE_SECONDS = 30;
+const EXPORT_PROFILE = /^[\w.+@-]{1,64}$/;
+
+const FORMAT_LABELS: Record<ExportFormat, string> = {
+  'aws-credentials': '~/.aws/credentials profile',
+  'aws-configure': 'aws configure set commands',
+  'aws-env': 'export AWS_… lines',
+  'aws-csv': 'Console CSV (aws configure import)',
+  'scaleway-config': 'Scaleway config.yaml profile',
+  'scaleway-env': 'export SCW_… lines',
+  pem: 'Private key (.pem)',
+};
+const FORMATS_WITH_PROFILE: readonly ExportFormat[] = ['aws-credentials', 'aws-configure', 'scaleway-config'];
+
+const KIND_LABELS: Record<string, string> = {
+  aws_access_key: 'access key',
+  aws_temporary_credentials: 'temporary credentials',
+  ec2_key_pair: 'EC2 key pair',
+  scaleway_api_key: 'API key',
+};
+
+const ui = {
+  state: element('vault-state', HTMLParagraphElement),
+  lock: element('lock-vault', HTMLButtonElement),
+  setupForm: element('setup-form', HTMLFormElement),
+  newPassphrase: element('new-passphrase', HTMLInputElement),
+  repeatPassphrase: element('repeat-passphrase', HTMLInputElement),
+  strength: element('passphrase-strength', HTMLParagraphElement),
+  kdfCost: element('kdf-cost', HTMLParagraphElement),
+  createVault: element('create-vault', HTMLButtonElement),
+  unlockForm: element('unlock-form', HTMLFormElement),
+  unlockPassphrase: element('unlock-passphrase', HTMLInputElement),
+  unlockCost: element('unlock-cost', HTMLParagraphElement),
+  unlock: element('unlock-vault', HTMLButtonElement),
+  progress: element('vault-progress', HTMLDivElement),
+  progressText: element('vault-progress-text', HTMLSpanElement),
+  error: element('vault-error', HTMLParagraphElement),
+  entriesPanel: element('entries-panel', HTMLDivElement),
+  entryCount: element('entry-count', HTMLSpanElement),
+  undoBar: element('undo-bar', HTMLParagraphElement),
+  undoText: element('undo-text', HTMLSpanElement),
+  undo: element('undo-delete', HTMLButtonElement),
+  exportProfile: element('export-profile', HTMLInputElement),
+  list: element('entry-list', HTMLUListElement),
+  empty: element('entries-empty', HTMLParagraphElement),
+  listStatus: element('list-status', HTMLParagraphElement),
+  deletedSection: element('deleted-section', HTMLDetailsElement),
+  deletedCount: element('deleted-count', HTMLSpanElement),
+  deletedList: element('deleted-list', HTMLUListElement),
+  importForm: element('import-form', HTMLFormElement),
+  importText: element('import-text', HTMLTextAreaElement),
+  importButton: element('import-entries', HTMLButtonElement),
+  importStatus: element('import-status', HTMLParagraphElement),
+  autoLockForm: element('auto-lock-form', HTMLFormElement),
+  autoLockMinutes: element('auto-lock-minutes', HTMLInputElement),
+  autoLockStatus: element('auto-lock-status', HTMLParagraphElement),
+  changeForm: element('change-passphrase-form', HTMLFormElement),
+  changed: element('changed-passphrase', HTMLInputElement),
+  changedStrength: element('changed-strength', HTMLParagraphElement),
+  changedRepeat: element('changed-passphrase-repeat', HTMLInputElement),
+  changeButton: element('change-passphrase', HTMLButtonElement),
+  changeStatus: element('change-passphrase-status', HTMLParagraphElement),
+};
+
+let current: VaultStatus | undefined;
+/** The entry deleted last from this popup, which the undo bar restores. */
+let lastDeleted: { storageKey: string; title: string } | undefined;
+/** Cancels the timers of export panels that are open; run before the list is rebuilt. */
+const exportCleanups = new Set<() => void>();
+
+// ----- small helpers -----------------------------------------------------------------------------
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+export function describeKdf(kdf: KdfInfo): string {
+  const memory = kdf.mKib % 1024 === 0 ? `${kdf.mKib / 1024} MiB` : `${kdf.mKib} KiB`;
+  return `Argon2id, ${memory} of memory, ${plural(kdf.t, 'pass', 'passes')}, ${plural(kdf.p, 'lane', 'lanes')}`;
+}
+
+function setInlineStatus(target: HTMLElement, text: string, kind: 'ok' | 'error' | 'busy'): void {
+  target.dataset.kind = kind;
+  target.textContent = text;
+}
+
+function showVaultError(text: string, code?: string): void {
+  ui.error.hidden = false;
+  ui.error.textContent = text;
+  if (code === undefined) {
+    delete ui.error.dataset.errorCode;
+  } else {
+    ui.error.dataset.errorCode = code;
+  }
+}
+
+function clearVaultError(): void {
+  ui.error.hidden = true;
+  ui.error.textContent = '';
+  delete ui.error.dataset.errorCode;
+}
+
+function describeVaultError(error: ErrorInfo): string {
+  return describeErrorForUser(error);
+}
+
+/**
+ * Shows that a slow step (Argon2id) is running: an indeterminate bar, and the seconds elapsed
+ * (not announced every tick; the label is). Returns the function that hides it again.
+ */
+function startProgress(label: string): () => void {
+  const started = performance.now();
+  ui.progress.hidden = false;
+  ui.progress.setAttribute('aria-busy', 'true');
+  const elapsed = h('span', { class: 'elapsed', 'aria-hidden': 'true' });
+  ui.progressText.replaceChildren(`${label}… `, elapsed);
+  const tick = () => {
+    elapsed.textContent = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  };
+  tick();
+  const timer = setInterval(tick, 100);
+  return () => {
+    clearInterval(timer);
+    ui.progress.hidden = true;
+    ui.progress.removeAttribute('aria-busy');
+    ui.progressText.replaceChildren();
+  };
+}
+
+function setBusy(form: HTMLFormElement, busy: boolean): void {
+  form.setAttribute('aria-busy', String(busy));
+  for (const control of form.querySelectorAll<HTMLButtonElement | HTMLInputElement | HTMLTextAreaElement>(
+    'button, input, textarea',
+  )) {
+    control.disabled = busy;
+  }
+}
+
+function showStrength(input: HTMLInputElement, target: HTMLElement): void {
+  const strength = estimateStrength(input.value);
+  target.dataset.level = String(strength.level);
+  target.textContent = input.value === '' ? '' : strength.text;
+}
+
+/** Checks a new passphrase and its repetition; says what is wrong and returns undefined. */
+function readNewPassphrase(
+  first: HTMLInputElement,
+  second: HTMLInputElement,
+  report: (text: string) => void,
+): string | undefined {
+  const passphrase = first.value;
+  if ([...passphrase].length < MIN_NEW_PASSPHRASE) {
+    first.setAttribute('aria-invalid', 'true');
+    report(`Choose a passphrase of at least ${MIN_NEW_PASSPHRASE} characters.`);
+    first.focus();
+    return undefined;
+  }
+  first.setAttribute('aria-invalid', 'false');
+  if (second.value !== passphrase) {
+    second.setAttribute('aria-invalid', 'true');
+    second.value = '';
+    report('The two passphrases differ: type the passphrase again in "Repeat".');
+    second.focus();
+    return undefined;
+  }
+  second.setAttribute('aria-invalid', 'false');
+  return passphrase;
+}
+
+// ----- status ------------------------------------------------------------------------------------
+
+function stateText(status: VaultStatus): string {
+  if (!status.exists) {
+    return 'Vault: not set up yet';
+  }
+  const entries = plural(status.entryCount, 'entry', 'entries');
+  if (!status.unlocked) {
+    return `Vault: locked · ${entries}`;
+  }
+  return `Vault: unlocked · ${entries} · locks after ${status.autoLockMinutes} min idle`;
+}
+
+function render(status: VaultStatus): void {
+  const wasUnlocked = current?.unlocked === true;
+  current = status;
+  ui.state.textContent = stateText(status);
+  ui.state.dataset.state = !status.exists ? 'none' : status.unlocked ? 'unlocked' : 'locked';
+  ui.setupForm.hidden = status.exists;
+  ui.unlockForm.hidden = !status.exists || status.unlocked;
+  ui.lock.hidden = !status.unlocked;
+  ui.entriesPanel.hidden = !status.unlocked;
+  ui.changeForm.hidden = !status.unlocked;
+  const cost = describeKdf(status.kdf ?? DEFAULT_KDF);
+  ui.kdfCost.textContent =
+    `Unlocking derives the vault key with ${cost}: deliberately slow (under a second to a few seconds, ` +
+    'depending on the computer), and as slow for anyone trying to guess the passphrase.';
+  ui.unlockCost.textContent = `Key derivation: ${cost}.`;
+  if (document.activeElement !== ui.autoLockMinutes) {
+    ui.autoLockMinutes.value = String(status.autoLockMinutes);
+  }
+  if (!status.unlocked) {
+    // Locked: nothing read from the vault stays on screen.
+    clearEntries();
+    ui.undoBar.hidden = true;
+    lastDeleted = undefined;
+  }
+  if (wasUnlocked && !status.unlocked && status.exists) {
+    ui.unlockPassphrase.focus();
+  }
+}
+
+/** Asks the worker for the vault's state, shows it, and lists the entries if unlocked. */
+export async function refreshVault(): Promise<void> {
+  const reply = await sendMessage({ type: 'vault.status' });
+  if (!reply.ok) {
+    showVaultError(describeVaultError(reply.error), reply.error.code);
+    return;
+  }
+  render(reply.result);
+  if (reply.result.unlocked) {
+    await loadEntries();
+  }
+}
+
+/** A reply saying "locked" means the vault locked itself meanwhile: show that. */
+async function handleLocked(error: ErrorInfo): Promise<boolean> {
+  if (error.code !== 'locked') {
+    return false;
+  }
+  await refreshVault();
+  showVaultError('The vault locked itself (idle time-out). Unlock it to continue.', error.code);
+  return true;
+}
+
+// ----- create, unlock, lock ----------------------------------------------------------------------
+
+async function createVault(): Promise<void> {
+  clearVaultError();
+  const passphrase = readNewPassphrase(ui.newPassphrase, ui.repeatPassphrase, (text) => showVaultError(text));
+  if (passphrase === undefined) {
+    return;
+  }
+  setBusy(ui.setupForm, true);
+  const stop = startProgress('Creating the vault: deriving its key with Argon2id');
+  let reply;
+  try {
+    reply = await sendMessage({ type: 'vault.create', passphrase });
+  } finally {
+    stop();
+    ui.newPassphrase.value = '';
+    ui.repeatPassphrase.value = '';
+    showStrength(ui.newPassphrase, ui.strength);
+    setBusy(ui.setupForm, false);
+  }
+  if (!reply.ok) {
+    showVaultError(describeVaultError(reply.error), reply.error.code);
+    ui.newPassphrase.focus();
+    return;
+  }
+  render(reply.result);
+  await loadEntries();
+  setInlineStatus(ui.listStatus, 'Vault created and unlocked.', 'ok');
+}
+
+async function unlockVault(): Promise<void> {
+  clearVaultError();
+  const passphrase = ui.unlockPassphrase.value;
+  if (passphrase === '') {
+    ui.unlockPassphrase.setAttribute('aria-invalid', 'true');
+    showVaultError('Enter your passphrase.');
+    ui.unlockPassphrase.focus();
+    return;
+  }
+  setBusy(ui.unlockForm, true);
+  const stop = startProgress('Unlocking: deriving the key with Argon2id');
+  let reply;
+  try {
+    reply = await sendMessage({ type: 'vault.unlock', passphrase });
+  } finally {
+    stop();
+    ui.unlockPassphrase.value = '';
+    setBusy(ui.unlockForm, false);
+  }
+  if (!reply.ok) {
+    ui.unlockPassphrase.setAttribute('aria-invalid', String(reply.error.code === 'wrong_passphrase'));
+    showVaultError(describeVaultError(reply.error), reply.error.code);
+    ui.unlockPassphrase.focus();
+    return;
+  }
+  ui.unlockPassphrase.setAttribute('aria-invalid', 'false');
+  render(reply.result);
+  await loadEntries();
+  ui.list.querySelector<HTMLElement>('select, button')?.focus();
+}
+
+async function lockVault(): Promise<void> {
+  clearVaultError();
+  const reply = await sendMessage({ type: 'vault.lock' });
+  if (!reply.ok) {
+    showVaultError(describeVaultError(reply.error), reply.error.code);
+    return;
+  }
+  render(reply.result);
+}
+
+// ----- the list ----------------------------------------------------------------------------------
+
+function clearEntries(): void {
+  for (const cleanup of exportCleanups) {
+    cleanup();
+  }
+  exportCleanups.clear();
+  ui.list.replaceChildren();
+  ui.deletedList.replaceChildren();
+  ui.deletedSection.hidden = true;
+  ui.empty.hidden = true;
+  ui.entryCount.textContent = '';
+}
+
+async function loadEntries(): Promise<void> {
+  const reply = await sendMessage({ type: 'vault.list' });
+  if (!reply.ok) {
+    if (!(await handleLocked(reply.error))) {
+      setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
+    }
+    return;
+  }
+  renderEntries(reply.result);
+}
+
+type Listed = Extract<VaultListItem, { id: string }>;
+
+function entryTitle(item: Listed): string {
+  return item.accessKeyId ?? item.keyName ?? item.accessKey ?? item.id;
+}
+
+function describeForDelete(item: Listed): string {
+  const who = item.userName ?? item.keyName ?? item.description ?? undefined;
+  return who === undefined || who === null ? entryTitle(item) : `${entryTitle(item)} (${who})`;
+}
+
+function formatDate(text: string | null | undefined, fallbackMs: number): string {
+  const date = new Date(text ?? fallbackMs);
+  if (Number.isNaN(date.getTime())) {
+    return text ?? '';
+  }
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function metaRows(item: Listed): [string, string][] {
+  const rows: [string, string][] = [];
+  const add = (term: string, value: string | null | undefined) => {
+    if (value !== undefined && value !== null && value !== '') {
+      rows.push([term, value]);
+    }
+  };
+  add('User', item.userName);
+  add('Account', item.accountId);
+  add('Region', item.region);
+  add('Project', item.defaultProjectId);
+  add('Expires', item.expiration ?? item.expiresAt);
+  add('Description', item.description);
+  add('Created', formatDate(item.created, item.createdMs));
+  return rows;
+}
+
+function renderEntries(list: VaultList): void {
+  clearEntries();
+  ui.entryCount.textContent = `(${list.entries.length})`;
+  ui.empty.hidden = list.entries.length > 0;
+  for (const item of list.entries) {
+    ui.list.append('error' in item ? damagedItem(item) : entryItem(item));
+  }
+  const restorable = list.deleted.filter((item): item is Listed => !('error' in item));
+  ui.deletedSection.hidden = restorable.length === 0;
+  ui.deletedCount.textContent = String(restorable.length);
+  for (const item of restorable) {
+    ui.deletedList.append(deletedItem(item));
+  }
+  if (current !== undefined && current.entryCount !== list.entries.length) {
+    render({ ...current, entryCount: list.entries.length });
+  }
+}
+
+function damagedItem(item: Extract<VaultListItem, { error: ErrorInfo }>): HTMLLIElement {
+  return h(
+    'li',
+    { class: 'entry damaged', 'data-storage-key': item.storageKey },
+    h('p', { class: 'entry-head' }, h('span', { class: 'badge' }, 'Unreadable'), ` ${item.storageKey}`),
+    h('p', { class: 'hint' }, sentence(item.error.message)),
+  );
+}
+
+function entryHead(item: Listed): HTMLElement {
+  const provider = item.provider === 'aws' ? 'AWS' : 'Scaleway';
+  return h(
+    'p',
+    { class: 'entry-head' },
+    h('span', { class: 'badge' }, provider),
+    ' ',
+    h('span', { class: 'kind' }, KIND_LABELS[item.kind] ?? item.kind),
+    ' ',
+    h('span', { class: 'entry-title' }, entryTitle(item)),
+  );
+}
+
+function metaList(item: Listed): HTMLDListElement {
+  const list = h('dl', { class: 'entry-meta' });
+  for (const [term, value] of metaRows(item)) {
+    list.append(h('dt', {}, term), h('dd', {}, value));
+  }
+  return list;
+}
+
+function entryItem(item: Listed): HTMLLIElement {
+  const title = entryTitle(item);
+  const formats = EXPORT_FORMATS_BY_KIND[item.kind] ?? [];
+  const selectId = `format-${item.id}`;
+  const outputId = `export-${item.id}`;
+
+  const select = h('select', { id: selectId });
+  for (const format of formats) {
+    select.append(h('option', { value: format }, FORMAT_LABELS[format]));
+  }
+  const exportButton = h('button', { type: 'button', 'aria-label': `Export ${title}` }, 'Export');
+  const deleteButton = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${title}` }, 'Delete');
+
+  const output = h('textarea', { id: outputId, readonly: true, rows: '4', spellcheck: 'false' });
+  const countdown = h('span', { class: 'countdown', 'aria-hidden': 'true' });
+  const copyButton = h('button', { type: 'button', class: 'secondary' }, 'Copy');
+  const hideButton = h('button', { type: 'button', class: 'secondary' }, 'Hide');
+  const panelStatus = h('p', { class: 'inline-status', role: 'status', 'aria-live': 'polite' });
+  const outputLabel = h('label', { for: outputId }, `Exported ${title}`);
+  const panel = h(
+    'div',
+    { class: 'export-panel', hidden: true },
+    outputLabel,
+    output,
+    h('div', { class: 'actions' }, copyButton, hideButton, countdown),
+    panelStatus,
+  );
+
+  const confirmYes = h('button', { type: 'button', class: 'danger' }, 'Delete entry');
+  const confirmNo = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const confirm = h(
+    'div',
+    { class: 'confirm', role: 'group', 'aria-label': `Confirm deleting ${title}`, hidden: true },
+    h('p', {}, `Delete ${describeForDelete(item)} from the vault? You can undo this until the browser closes.`),
+    h('div', { class: 'actions' }, confirmYes, confirmNo),
+  );
+
+  const li = h(
+    'li',
+    { class: 'entry', 'data-storage-key': item.storageKey, 'data-entry-id': item.id },
+    entryHead(item),
+    metaList(item),
+    h(
+      'div',
+      { class: 'entry-actions' },
+      h('label', { for: selectId, class: 'visually-hidden' }, `Export format for ${title}`),
+      select,
+      exportButton,
+      deleteButton,
+    ),
+    panel,
+    confirm,
+  );
+
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const hide = (note?: string) => {
+    if (timer !== undefined) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+    output.value = '';
+    panel.hidden = true;
+    countdown.textContent = '';
+    exportCleanups.delete(hide);
+    if (note !== undefined) {
+      setInlineStatus(ui.listStatus, note, 'ok');
+    }
+  };
+
+  exportButton.addEventListener('click', () => {
+    const format = select.value as ExportFormat;
+    const options: ExportOptions = {};
+    if (FORMATS_WITH_PROFILE.includes(format)) {
+      const profile = ui.exportProfile.value.trim();
+      if (!EXPORT_PROFILE.test(profile)) {
+        ui.exportProfile.setAttribute('aria-invalid', 'true');
+        setInlineStatus(ui.listStatus, 'The profile name may contain only letters, digits and _.+@- (at most 64).', 'error');
+        ui.exportProfile.focus();
+        return;
+      }
+      ui.exportProfile.setAttribute('aria-invalid', 'false');
+      options.profile = profile;
+    }
+    void (async () => {
+      const reply = await sendMessage({ type: 'vault.export', storageKey: item.storageKey, format, options });
+      if (!reply.ok) {
+        if (!(await handleLocked(reply.error))) {
+          setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
+        }
+        return;
+      }
+      hide();
+      setInlineStatus(ui.listStatus, '', 'ok');
+      output.value = reply.result.text;
+      output.dataset.format = format;
+      outputLabel.textContent = `${FORMAT_LABELS[format]} for ${title}${
+        reply.result.fileName === null ? '' : ` (save as ${reply.result.fileName}, then chmod 400)`
+      }`;
+      panel.hidden = false;
+      panelStatus.textContent = `Shown for ${EXPORT_VISIBLE_SECONDS} seconds.`;
+      let left = EXPORT_VISIBLE_SECONDS;
+      countdown.textContent = `Hides in ${left} s`;
+      timer = setInterval(() => {
+        left -= 1;
+        countdown.textContent = `Hides in ${left} s`;
+        if (left <= 0) {
+          hide(`The exported text of ${title} was hidden after ${EXPORT_VISIBLE_SECONDS} seconds.`);
+        }
+      }, 1000);
+      exportCleanups.add(hide);
+      output.focus();
+      output.select();
+    })().catch(reportUnexpected);
+  });
+
+  copyButton.addEventListener('click', () => {
+    navigator.clipboard.writeText(output.value).then(
+      () => {
+        panelStatus.textContent = 'Copied. Keysmith does not clear the clipboard yet: paste it, then copy something else.';
+      },
+      (error: unknown) => {
+        panelStatus.textContent = `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`;
+      },
+    );
+  });
+  hideButton.addEventListener('click', () => {
+    hide();
+    exportButton.focus();
+  });
+
+  deleteButton.addEventListener('click', () => {
+    confirm.hidden = false;
+    confirmYes.focus();
+  });
+  confirmNo.addEventListener('click', () => {
+    confirm.hidden = true;
+    deleteButton.focus();
+  });
+  confirmYes.addEventListener('click', () => {
+    void deleteEntry(item).catch(reportUnexpected);
+  });
+  return li;
+}
+
+function deletedItem(item: Listed): HTMLLIElement {
+  const title = entryTitle(item);
+  const restore = h('button', { type: 'button', class: 'secondary', 'aria-label': `Restore ${title}` }, 'Restore');
+  restore.addEventListener('click', () => {
+    void restoreEntry(item.storageKey, describeForDelete(item)).catch(reportUnexpected);
+  });
+  return h(
+    'li',
+    { class: 'entry deleted', 'data-storage-key': item.storageKey },
+    entryHead(item),
+    h('div', { class: 'entry-actions' }, restore),
+  );
+}
+
+async function deleteEntry(item: Listed): Promise<void> {
+  const reply = await sendMessage({ type: 'vault.delete', storageKey: item.storageKey });
+  if (!reply.ok) {
+    if (!(await handleLocked(reply.error))) {
+      setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
+    }
+    return;
+  }
+  lastDeleted = { storageKey: item.storageKey, title: describeForDelete(item) };
+  ui.undoText.textContent = `Deleted ${lastDeleted.title}.`;
+  ui.undoBar.hidden = false;
+  setInlineStatus(ui.listStatus, '', 'ok');
+  await loadEntries();
+  ui.undo.focus();
+}
+
+async function restoreEntry(storageKey: string, title: string): Promise<void> {
+  const reply = await sendMessage({ type: 'vault.restore', storageKey });
+  if (!reply.ok) {
+    setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
+    return;
+  }
+  if (lastDeleted?.storageKey === storageKey) {
+    lastDeleted = undefined;
+    ui.undoBar.hidden = true;
+  }
+  await loadEntries();
+  setInlineStatus(ui.listStatus, `Restored ${title}.`, 'ok');
+  ui.list.querySelector<HTMLElement>(`li[data-storage-key="${storageKey}"] select`)?.focus();
+}
+
+// ----- import ------------------------------------------------------------------------------------
+
+/** Puts the cursor on a 1-based line of the import box, so the user sees what to fix. */
+function selectLine(textarea: HTMLTextAreaElement, line: number): void {
+  const lines = textarea.value.split('\n');
+  let start = 0;
+  for (let i = 0; i < line - 1 && i < lines.length; i += 1) {
+    start += (lines[i]?.length ?? 0) + 1;
+  }
+  const end = start + (lines[line - 1]?.length ?? 0);
+  textarea.focus();
+  textarea.setSelectionRange(start, end);
+}
+
+async function importEntries(): Promise<void> {
+  const text = ui.importText.value;
+  if (text.trim() === '') {
+    setInlineStatus(ui.importStatus, 'Paste the text to import first.', 'error');
+    ui.importText.focus();
+    return;
+  }
+  setBusy(ui.importForm, true);
+  setInlineStatus(ui.importStatus, 'Importing…', 'busy');
+  let reply;
+  try {
+    reply = await sendMessage({ type: 'vault.import', text });
+  } finally {
+    setBusy(ui.importForm, false);
+  }
+  if (!reply.ok) {
+    ui.importStatus.dataset.errorCode = reply.error.code;
+    if (reply.error.line === undefined) {
+      delete ui.importStatus.dataset.line;
+    } else {
+      ui.importStatus.dataset.line = String(reply.error.line);
+    }
+    setInlineStatus(ui.importStatus, `${describeVaultError(reply.error)} Nothing was imported.`, 'error');
+    ui.importText.setAttribute('aria-invalid', 'true');
+    if (reply.error.line !== undefined) {
+      selectLine(ui.importText, reply.error.line);
+    }
+    return;
+  }
+  // The pasted secrets are in the vault now: clear the box.
+  ui.importText.value = '';
+  ui.importText.setAttribute('aria-invalid', 'false');
+  delete ui.importStatus.dataset.errorCode;
+  delete ui.importStatus.dataset.line;
+  const names = reply.result.imported.map((item) => item.accessKeyId ?? item.keyName ?? item.accessKey ?? item.id);
+  setInlineStatus(
+    ui.importStatus,
+    `Imported ${plural(names.length, 'entry', 'entries')}: ${names.join(', ')}.`,
+    'ok',
+  );
+  await refreshVault();
+}
+
+// ----- settings: auto-lock and passphrase --------------------------------------------------------
+
+async function saveAutoLock(): Promise<void> {
+  const minutes = Number(ui.autoLockMinutes.value);
+  if (!Number.isInteger(minutes) || minutes < MIN_AUTO_LOCK_MINUTES || minutes > MAX_AUTO_LOCK_MINUTES) {
+    ui.autoLockMinutes.setAttribute('aria-invalid', 'true');
+    setInlineStatus(
+      ui.autoLockStatus,
+      `Enter a whole number of minutes from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}.`,
+      'error',
+    );
+    ui.autoLockMinutes.focus();
+    return;
+  }
+  ui.autoLockMinutes.setAttribute('aria-invalid', 'false');
+  const reply = await sendMessage({ type: 'settings.set', autoLockMinutes: minutes });
+  if (!reply.ok) {
+    setInlineStatus(ui.autoLockStatus, describeVaultError(reply.error), 'error');
+    return;
+  }
+  setInlineStatus(
+    ui.autoLockStatus,
+    `Saved: the vault locks after ${plural(reply.result.autoLockMinutes, 'idle minute', 'idle minutes')}.`,
+    'ok',
+  );
+  await refreshVault();
+}
+
+async function changePassphrase(): Promise<void> {
+  const passphrase = readNewPassphrase(ui.changed, ui.changedRepeat, (text) =>
+    setInlineStatus(ui.changeStatus, text, 'error'),
+  );
+  if (passphrase === undefined) {
+    return;
+  }
+  setBusy(ui.changeForm, true);
+  setInlineStatus(ui.changeStatus, 'Changing the passphrase (Argon2id, about a second)…', 'busy');
+  let reply;
+  try {
+    reply = await sendMessage({ type: 'vault.changePassphrase', newPassphrase: passphrase });
+  } finally {
+    ui.changed.value = '';
+    ui.changedRepeat.value = '';
+    showStrength(ui.changed, ui.changedStrength);
+    setBusy(ui.changeForm, false);
+  }
+  if (!reply.ok) {
+    setInlineStatus(ui.changeStatus, describeVaultError(reply.error), 'error');
+    return;
+  }
+  setInlineStatus(ui.changeStatus, 'Passphrase changed. Use the new one from now on.', 'ok');
+  render(reply.result);
+}
+
+// ----- wiring ------------------------------------------------------------------------------------
+
+function reportUnexpected(error: unknown): void {
+  console.error('Keysmith popup (vault):', errorText(error));
+  showVaultError(`Unexpected error: ${errorText(error)}`);
+}
+
+/** Hooks up the panel's controls; call once, then refreshVault(). */
+export function initVaultPanel(): void {
+  ui.newPassphrase.addEventListener('input', () => showStrength(ui.newPassphrase, ui.strength));
+  ui.changed.addEventListener('input', () => showStrength(ui.changed, ui.changedStrength));
+  ui.setupForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    createVault().catch(reportUnexpected);
+  });
+  ui.unlockForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    unlockVault().catch(reportUnexpected);
+  });
+  ui.lock.addEventListener('click', () => {
+    lockVault().catch(reportUnexpected);
+  });
+  ui.undo.addEventListener('click', () => {
+    if (lastDeleted !== undefined) {
+      restoreEntry(lastDeleted.storageKey, lastDeleted.title).catch(reportUnexpected);
+    }
+  });
+  ui.importForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    importEntries().catch(reportUnexpected);
+  });
+  ui.autoLockForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    saveAutoLock().catch(reportUnexpected);
+  });
+  ui.changeForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    changePassphrase().catch(reportUnexpected);
+  });
+  // The vault can lock without this page doing anything (the idle alarm, another page): the
+  // parked key disappearing from session storage is the sign. Follow it at once.
+  chrome.storage.onChanged.addListener((changes, area) => {
+    const parked = changes[STORAGE.unlocked];
+    if (area === 'session' && parked !== undefined && parked.newValue === undefined && current?.unlocked === true) {
+      refreshVault().catch(reportUnexpected);
+    }
+  });
+}
