@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup wasm build run test lint fmt-check clippy typecheck test-native test-wasm test-js size clean
+.PHONY: setup wasm build run test lint fmt-check clippy typecheck test-native test-wasm test-js size fuzz fuzz-smoke clean
 
 setup:
 	@bash scripts/setup.sh
@@ -44,7 +44,14 @@ test-wasm: setup
 test-js: build
 	node --test tests/node/ tests/e2e/
 
-test: lint test-native test-wasm size test-js
+# Every fuzz target briefly (crashes fail the run); `make fuzz` for long runs.
+fuzz-smoke: setup
+	@bash scripts/fuzz.sh 5
+
+fuzz: setup
+	@bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+
+test: lint test-native test-wasm size fuzz-smoke test-js
 
 clean:
 	rm -rf build dist test-results

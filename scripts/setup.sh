@@ -35,6 +35,12 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
+# cargo-fuzz, for the fuzz targets in crate/fuzz (they need the nightly toolchain).
+if rustup toolchain list | grep -q '^nightly' && ! command -v cargo-fuzz >/dev/null; then
+  step "installing cargo-fuzz (about 2 minutes)"
+  cargo install cargo-fuzz --quiet
+fi
+
 # npm dev dependencies (typescript, esbuild, binaryen's wasm-opt, playwright-core, ...).
 if [ ! -f node_modules/.keysmith-stamp ] || [ package-lock.json -nt node_modules/.keysmith-stamp ]; then
   step "npm ci"

@@ -84,6 +84,23 @@ impl SecretString {
     }
 }
 
+/// How much of the stack [`wipe_stack`] overwrites: more than the deepest secret-handling call
+/// (Argon2, X25519, the AEADs, serde_json) uses below an exported function's frame.
+const STACK_WIPE_BYTES: usize = 64 * 1024;
+
+/// Overwrites the stack below the caller's frame. Copies of keys that crates make in locals
+/// (x25519-dalek clamps the scalar into a temporary, `StaticSecret::from` takes an array by
+/// value, block ciphers keep round keys on the stack) are not owned by anything that could wipe
+/// them on drop; in the browser they stay in linear memory until overwritten. Each wasm export
+/// that touched a secret calls this before returning to JavaScript.
+#[inline(never)]
+pub fn wipe_stack() {
+    let mut scratch = [0u8; STACK_WIPE_BYTES];
+    // Volatile writes: the compiler may not drop them although `scratch` is never read.
+    scratch.zeroize();
+    std::hint::black_box(&scratch);
+}
+
 impl fmt::Debug for SecretBytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretBytes([REDACTED])")

@@ -69,6 +69,18 @@ export interface KeysmithError extends Error {
 }
 "#;
 
+/// Runs `f` in a frame of its own, then overwrites the stack it used: secret-handling locals
+/// below an export's frame must not outlive the call (see [`crate::secret::wipe_stack`]).
+pub(crate) fn wiped<T>(f: impl FnOnce() -> T) -> T {
+    #[inline(never)]
+    fn in_own_frame<T>(f: impl FnOnce() -> T) -> T {
+        f()
+    }
+    let out = in_own_frame(f);
+    crate::secret::wipe_stack();
+    out
+}
+
 pub(crate) fn js_error(code: &str, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
     let _ = Reflect::set(&err, &"code".into(), &code.into());
@@ -160,30 +172,32 @@ pub fn sign_aws_request(
     #[wasm_bindgen(unchecked_param_type = "AwsCredentialsInput")] credentials: JsValue,
     #[wasm_bindgen(unchecked_param_type = "AwsSigningOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let request = read_request(&request)?;
-    let credentials = read_credentials(&credentials, "credentials")?;
-    let mut opts = SigningOptions::new(
-        &read::string(&options, "options", "region")?,
-        &read::string(&options, "options", "service")?,
-        read::integer(&options, "options", "timeMs")?,
-    );
-    if read::opt_bool(&options, "options", "unsignedPayload")? {
-        opts.payload = PayloadMode::Unsigned;
-    }
-    let presign = read::field(&options, "options", "presign")?;
-    if !presign.is_undefined() && !presign.is_null() {
-        opts.presign_expires_secs =
-            Some(read::integer(&presign, "options.presign", "expiresSecs")?);
-    }
-    let signed = aws::sign_request(request, &credentials, &opts)?;
-    Ok(object(&[
-        ("method", signed.request.method().as_str().into()),
-        ("url", signed.request.uri().to_string().into()),
-        ("headers", header_array(signed.request.headers())),
-        ("canonicalRequest", signed.canonical_request.into()),
-        ("stringToSign", signed.string_to_sign.into()),
-        ("signature", signed.signature.into()),
-    ]))
+    wiped(|| {
+        let request = read_request(&request)?;
+        let credentials = read_credentials(&credentials, "credentials")?;
+        let mut opts = SigningOptions::new(
+            &read::string(&options, "options", "region")?,
+            &read::string(&options, "options", "service")?,
+            read::integer(&options, "options", "timeMs")?,
+        );
+        if read::opt_bool(&options, "options", "unsignedPayload")? {
+            opts.payload = PayloadMode::Unsigned;
+        }
+        let presign = read::field(&options, "options", "presign")?;
+        if !presign.is_undefined() && !presign.is_null() {
+            opts.presign_expires_secs =
+                Some(read::integer(&presign, "options.presign", "expiresSecs")?);
+        }
+        let signed = aws::sign_request(request, &credentials, &opts)?;
+        Ok(object(&[
+            ("method", signed.request.method().as_str().into()),
+            ("url", signed.request.uri().to_string().into()),
+            ("headers", header_array(signed.request.headers())),
+            ("canonicalRequest", signed.canonical_request.into()),
+            ("stringToSign", signed.string_to_sign.into()),
+            ("signature", signed.signature.into()),
+        ]))
+    })
 }
 
 /// Adds `X-Auth-Token` to a request for the Scaleway API base, and refuses any other host.
@@ -193,20 +207,23 @@ pub fn authorize_scaleway_request(
     #[wasm_bindgen(unchecked_param_type = "ScalewayCredentialsInput")] credentials: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ScalewayOptions | undefined")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let request = read_request(&request)?;
-    let secret = SecretString::new(read::string(&credentials, "credentials", "secretKey")?);
-    let api_base = if options.is_undefined() || options.is_null() {
-        None
-    } else {
-        read::opt_string(&options, "options", "apiBase")?
-    };
-    let base = scaleway::ApiBase::parse(api_base.as_deref().unwrap_or(scaleway::DEFAULT_API_BASE))?;
-    let authorized = scaleway::authorize_request(request, &secret, &base)?;
-    Ok(object(&[
-        ("method", authorized.method().as_str().into()),
-        ("url", authorized.uri().to_string().into()),
-        ("headers", header_array(authorized.headers())),
-    ]))
+    wiped(|| {
+        let request = read_request(&request)?;
+        let secret = SecretString::new(read::string(&credentials, "credentials", "secretKey")?);
+        let api_base = if options.is_undefined() || options.is_null() {
+            None
+        } else {
+            read::opt_string(&options, "options", "apiBase")?
+        };
+        let base =
+            scaleway::ApiBase::parse(api_base.as_deref().unwrap_or(scaleway::DEFAULT_API_BASE))?;
+        let authorized = scaleway::authorize_request(request, &secret, &base)?;
+        Ok(object(&[
+            ("method", authorized.method().as_str().into()),
+            ("url", authorized.uri().to_string().into()),
+            ("headers", header_array(authorized.headers())),
+        ]))
+    })
 }
 
 /// The core's version.

@@ -4,7 +4,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::vault::sealed_record;
-use super::{fetch, js_error, object, read, read_credentials};
+use super::{fetch, js_error, object, read, read_credentials, wiped};
 use crate::aws::{iam, sts, AwsCredentials, Endpoint};
 use crate::vault::{AwsAccessKey, Entry, EntryData, VaultHeader};
 
@@ -43,8 +43,10 @@ pub async fn sts_get_caller_identity(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { region?: string }")] args: JsValue,
 ) -> Result<JsValue, JsValue> {
     let call = read_call(&args)?;
-    let request = sts::prepare_get_caller_identity(&call.endpoint, call.region.as_deref())?
-        .sign(&call.credentials, now_ms())?;
+    let request = wiped(|| {
+        sts::prepare_get_caller_identity(&call.endpoint, call.region.as_deref())?
+            .sign(&call.credentials, now_ms())
+    })?;
     let response = fetch::send(request).await?;
     let id = sts::parse_get_caller_identity(&response)?;
     Ok(object(&[
@@ -69,8 +71,10 @@ pub async fn iam_create_access_key(
     // Checked before anything is created: a key that cannot be vaulted must not be made.
     let header = VaultHeader::from_base64(&read::string(&args, "arguments", "vaultHeader")?)?;
     let description = read::opt_string(&args, "arguments", "description")?;
-    let request = iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
-        .sign(&call.credentials, now_ms())?;
+    let request = wiped(|| {
+        iam::prepare_create_access_key(&call.endpoint, call.user_name.as_deref())?
+            .sign(&call.credentials, now_ms())
+    })?;
     let response = fetch::send(request).await?;
     let iam::CreatedAccessKey {
         user_name,
