@@ -279,6 +279,10 @@ function report({ env, peers, native, sign, unlock, scale, sealMsPerEntry, size,
     signRows.push({ label, vsA, vsS, vsN });
   }
   out();
+  for (const [key, label] of [['plain', 'Without'], ['withToken', 'With']]) {
+    out(`${label} a token, all three sent: \`${sign[key].authorization}\``);
+    out();
+  }
   for (const { label, vsA, vsN } of signRows) {
     summary.push(`| signing, ${label}: Keysmith ÷ aws4fetch | ≤ ${TARGETS.vsAws4fetch}× | ${vsA.median.toFixed(2)}× | ${verdict(vsA.median <= TARGETS.vsAws4fetch)} |`);
     summary.push(`| signing, ${label}: Keysmith ÷ native | ≤ ${TARGETS.vsNative}× | ${vsN.toFixed(2)}× | ${verdict(vsN <= TARGETS.vsNative)} |`);
