@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup wasm build run test lint fmt-check clippy typecheck test-native test-wasm test-js size fuzz fuzz-smoke clean
+.PHONY: setup wasm build run test lint fmt-check clippy typecheck test-native test-wasm test-js size fuzz fuzz-smoke bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -52,6 +52,11 @@ fuzz: setup
 	@bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
 
 test: lint test-native test-wasm size fuzz-smoke test-js
+
+# Keysmith against its peers in headless Chromium (and natively); writes BENCHMARKS.md. Timings
+# are noisy, so this is not part of `make test`. `node bench/run.mjs --quick` checks the harness.
+bench: build
+	@node bench/run.mjs
 
 clean:
 	rm -rf build dist test-results
