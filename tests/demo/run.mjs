@@ -2,7 +2,8 @@
 // test build of the extension into Chromium, and drives the popup like a person would: create
 // the vault, verify the signer's identity, create an access key for another user (sealed into
 // the vault before the popup hears of it), list it, export it as a credentials profile (printed
-// with the secret masked, and proven real by signing with it from Node), lock. Builds nothing.
+// with the secret masked, and proven real by signing with it from Node), create and vault an EC2 key
+// pair and export it as .pem (key material masked), lock. Builds nothing.
 //
 // Headless unless a display is available (DISPLAY set) and HEADLESS is not 1.
 // Exit code 0 on success; non-zero with a message saying what failed otherwise.
@@ -13,6 +14,7 @@ import { loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto, SIGNER_USER } from '../support/moto.mjs';
 import {
   createAccessKey,
+  createKeyPair,
   createVault,
   exportEntry,
   listedEntries,
@@ -37,6 +39,15 @@ function say(text) {
 /** Shows an access key id without its middle: enough to recognise, nothing more. */
 function shortKeyId(id) {
   return id.length > 8 ? `${id.slice(0, 4)}…${id.slice(-4)}` : id;
+}
+
+/** Shows a private key's armour lines only: the key material is masked. */
+function maskPem(text) {
+  const lines = text.trimEnd().split('\n');
+  const body = lines.filter((line) => !line.startsWith('-----'));
+  return lines
+    .filter((line) => line.startsWith('-----'))
+    .flatMap((line, i) => (i === 0 ? [line, `${'*'.repeat(8)} (${body.length} lines of key material, masked)`] : [line]));
 }
 
 /** Replaces every secret value in an exported credentials profile with a mask of its length. */
@@ -130,6 +141,23 @@ async function demo() {
   const shot = screenshotPath('demo.png');
   await popup.screenshot({ path: shot, fullPage: true });
 
+  say('Create and vault an EC2 key pair "demo-bastion" in eu-west-3 (EC2 CreateKeyPair, ed25519, .pem)…');
+  const pair = await createKeyPair(popup, moto.signer, { region: 'eu-west-3', keyName: 'demo-bastion' });
+  if (pair.kind !== 'ok') {
+    await popup.screenshot({ path: screenshotPath('demo.png'), fullPage: true });
+    throw new Error(`CreateKeyPair failed; the popup says: ${pair.text}`);
+  }
+  console.log(`    created ${pair.fields['Key pair ID']} (${pair.fields.Type}) in ${pair.fields.Region}, fingerprint ${pair.fields.Fingerprint}`);
+  console.log(`    vaulted as entry ${pair.fields['Vault entry']}: the private key went from AWS's answer straight into the sealed entry`);
+  await popup.locator('#entry-list > li .entry-title', { hasText: 'demo-bastion' }).waitFor();
+  const pem = await exportEntry(popup, 'demo-bastion', 'Private key (.pem)');
+  const pemRow = popup.locator('#entry-list > li', { has: popup.locator('.entry-title', { hasText: 'demo-bastion' }) });
+  console.log(`    exported: ${await pemRow.locator('.export-panel label').innerText()}`);
+  for (const line of maskPem(pem)) {
+    console.log(`    ${line}`);
+  }
+  await pemRow.locator('.export-panel').getByRole('button', { name: 'Hide' }).click();
+
   say('Locking the vault…');
   await lockVault(popup);
   console.log(`    ${await popup.locator('#vault-state').innerText()}`);
@@ -153,7 +181,9 @@ async function main() {
   }
   try {
     await demo();
-    console.log('Demo finished: vault created, access key created and vaulted, exported and verified against moto.');
+    console.log(
+      'Demo finished: vault created, access key created and vaulted, exported and verified against moto; EC2 key pair created, vaulted and exported (masked).',
+    );
     return 0;
   } catch (error) {
     console.error(`\ndemo FAILED at step ${step}: ${error instanceof Error ? error.message : String(error)}`);

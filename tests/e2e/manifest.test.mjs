@@ -70,6 +70,19 @@ describe('built manifests', () => {
     assert.equal(shipped.web_accessible_resources, undefined);
   });
 
+  test('EC2 hosts: one exact host per region the popup offers, no wildcard under amazonaws.com', () => {
+    const source = readFileSync(path.join(repoRoot, 'extension', 'src', 'shared', 'messages.ts'), 'utf8');
+    const block = /export const EC2_REGIONS = \[([\s\S]*?)\] as const;/.exec(source);
+    assert.ok(block, 'EC2_REGIONS not found in messages.ts');
+    const regions = [...block[1].matchAll(/'([a-z0-9-]+)'/g)].map((m) => m[1]);
+    assert.ok(regions.length >= 30 && regions.includes('us-east-1') && regions.includes('eu-west-3'));
+    const ec2Hosts = shipped.host_permissions.filter((host) => host.startsWith('https://ec2.'));
+    assert.deepEqual(ec2Hosts, regions.map((region) => `https://ec2.${region}.amazonaws.com/*`));
+    for (const host of shipped.host_permissions) {
+      assert.doesNotMatch(host, /\*\.amazonaws\.com/, `wildcard AWS host: ${host}`);
+    }
+  });
+
   test('the worker never widens chrome.storage.session beyond trusted contexts', () => {
     // The parked vault key lives there while unlocked; the default access level (extension pages
     // and the worker only) must stay. The e2e suite checks the behaviour from a content script.

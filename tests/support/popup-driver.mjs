@@ -217,3 +217,40 @@ export async function setAutoLockMinutes(page, minutes) {
   await page.getByRole('button', { name: 'Save auto-lock' }).click();
   await page.locator('#auto-lock-status[data-kind="ok"]').waitFor();
 }
+
+// ----- EC2 key pairs -------------------------------------------------------------------------------
+
+/**
+ * Fills the signer fields and the EC2 form, clicks "Create key pair" and waits for the result.
+ * @returns {Promise<{kind: 'ok' | 'error', text: string, errorCode: string | undefined,
+ *                    fields: Record<string, string>}>}
+ */
+export async function createKeyPair(page, credentials, { region, keyName, keyType = 'ed25519', keyFormat = 'pem' }) {
+  await fillCredentials(page, credentials);
+  await page.getByLabel('Region', { exact: true }).selectOption(region);
+  await page.getByLabel('Key pair name').fill(keyName);
+  await page.getByLabel('Key type').selectOption(keyType);
+  await page.getByLabel('Private key format').selectOption(keyFormat);
+  await page.locator('#ec2-status').evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: 'Create key pair' }).click();
+  await page.waitForFunction(
+    () => {
+      const form = document.getElementById('ec2-form');
+      const status = document.getElementById('ec2-status');
+      return (
+        form?.getAttribute('aria-busy') === 'false' &&
+        status !== null &&
+        (status.dataset.kind === 'ok' || status.dataset.kind === 'error')
+      );
+    },
+    undefined,
+    { timeout: RESULT_TIMEOUT_MS },
+  );
+  return page.locator('#ec2-status').evaluate((status) => {
+    const fields = {};
+    for (const term of status.querySelectorAll('dt')) {
+      fields[term.textContent ?? ''] = term.nextElementSibling?.textContent ?? '';
+    }
+    return { kind: status.dataset.kind, text: status.innerText, errorCode: status.dataset.errorCode, fields };
+  });
+}

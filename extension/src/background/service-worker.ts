@@ -5,7 +5,13 @@
 
 import init, {
   coreVersion,
+  ec2CreateKeyPair,
+  ec2DeleteKeyPair,
+  ec2DescribeKeyPairs,
   iamCreateAccessKey,
+  iamDeleteAccessKey,
+  iamKeySlot,
+  iamUpdateAccessKey,
   signAwsRequest,
   stsGetCallerIdentity,
   vaultChangePassphrase,
@@ -26,6 +32,9 @@ import {
   type AwsSignature,
   type CallerIdentity,
   type CreatedAccessKey,
+  type CreatedKeyPair,
+  type KeyPairInfo,
+  type KeySlotDecision,
   DEFAULT_AUTO_LOCK_MINUTES,
   type DeleteResult,
   type EntrySummary,
@@ -116,6 +125,20 @@ class WorkerError extends Error {
   }
 }
 
+/** The user already has two access keys: carries the choice the popup shows. */
+class KeyLimitError extends WorkerError {
+  constructor(
+    userName: string | undefined,
+    readonly keySlot: KeySlotDecision,
+  ) {
+    super(
+      WorkerErrorCode.keyLimit,
+      `${userName === undefined ? 'the signing user' : `user ${userName}`} already has two access keys (the most IAM allows): deactivate or delete one first`,
+    );
+    this.name = 'KeyLimitError';
+  }
+}
+
 type SenderKind = 'extension-page' | 'content-script' | 'foreign';
 
 /**
@@ -202,6 +225,12 @@ const HANDLERS: Handlers = {
   'aws.getCallerIdentity': getCallerIdentity,
   'aws.createAccessKey': createAccessKey,
   'aws.sign': sign,
+  'aws.keySlot': keySlot,
+  'aws.updateAccessKey': updateAccessKey,
+  'aws.deleteAccessKey': deleteAccessKey,
+  'aws.createKeyPair': createKeyPair,
+  'aws.describeKeyPairs': describeKeyPairs,
+  'aws.deleteKeyPair': deleteKeyPair,
 };
 
 function route(message: RequestMessage): Promise<unknown> {
@@ -278,6 +307,12 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
     );
   }
   const args = await providerArgs(message.credentials);
+  // The two-key limit is checked first, so that the user chooses which key to free (never
+  // silently); a LimitExceeded that still happens carries the same choice (keySlot).
+  const slot = await keySlot(message);
+  if (!slot.canCreate) {
+    throw new KeyLimitError(message.userName, slot);
+  }
   const created = await iamCreateAccessKey({
     ...args,
     ...(message.userName === undefined ? {} : { userName: message.userName }),
@@ -300,6 +335,111 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
     createDate: created.createDate,
     entryId: created.entry.id,
   };
+}
+
+/** The user's access keys and whether a new one fits (IAM allows two per user). */
+async function keySlot(message: { credentials: AwsCredentials; userName?: string }): Promise<KeySlotDecision> {
+  await requireCore();
+  const decision: KeySlotDecision = await iamKeySlot({
+    ...(await providerArgs(message.credentials)),
+    ...(message.userName === undefined ? {} : { userName: message.userName }),
+  });
+  return copyKeySlot(decision);
+}
+
+/** A plain copy with only the documented fields (the reply is JSON-serialised anyway). */
+function copyKeySlot(decision: KeySlotDecision): KeySlotDecision {
+  const copy: KeySlotDecision = {
+    canCreate: decision.canCreate,
+    keys: decision.keys.map((key) => ({ ...key })),
+  };
+  if (decision.suggested !== undefined) {
+    copy.suggested = { accessKeyId: decision.suggested.accessKeyId, action: decision.suggested.action };
+  }
+  return copy;
+}
+
+/** Activates or deactivates one key; replies with the user's keys as they now are. */
+async function updateAccessKey(message: MessageOf<'aws.updateAccessKey'>): Promise<KeySlotDecision> {
+  await requireCore();
+  await iamUpdateAccessKey({
+    ...(await providerArgs(message.credentials)),
+    ...(message.userName === undefined ? {} : { userName: message.userName }),
+    accessKeyId: message.accessKeyId,
+    status: message.status,
+  });
+  return keySlot(message);
+}
+
+/** Deletes one key (this frees its slot); replies with the user's keys as they now are. */
+async function deleteAccessKey(message: MessageOf<'aws.deleteAccessKey'>): Promise<KeySlotDecision> {
+  await requireCore();
+  await iamDeleteAccessKey({
+    ...(await providerArgs(message.credentials)),
+    ...(message.userName === undefined ? {} : { userName: message.userName }),
+    accessKeyId: message.accessKeyId,
+  });
+  return keySlot(message);
+}
+
+async function createKeyPair(message: MessageOf<'aws.createKeyPair'>): Promise<CreatedKeyPair> {
+  await requireCore();
+  const header = await loadHeader();
+  if (header === undefined) {
+    throw new WorkerError(
+      WorkerErrorCode.noVault,
+      'set up the vault first: a new private key goes straight into the vault, so create the vault before creating key pairs',
+    );
+  }
+  const created = await ec2CreateKeyPair({
+    ...(await providerArgs(message.credentials)),
+    region: message.region,
+    keyName: message.keyName,
+    ...(message.keyType === undefined ? {} : { keyType: message.keyType }),
+    ...(message.keyFormat === undefined ? {} : { keyFormat: message.keyFormat }),
+    vaultHeader: header,
+  });
+  // Persist first, answer second, as for access keys.
+  try {
+    await chrome.storage.local.set({ [created.entry.storageKey]: created.entry.value });
+  } catch (error) {
+    throw new WorkerError(
+      WorkerErrorCode.notVaulted,
+      `key pair ${created.keyName} (${created.keyPairId}) was created in ${created.region} but could not be saved ` +
+        `(${describeError(error)}); delete it in EC2 and create a new one`,
+    );
+  }
+  return {
+    keyName: created.keyName,
+    keyPairId: created.keyPairId,
+    keyFingerprint: created.keyFingerprint,
+    keyType: created.keyType,
+    keyFormat: created.keyFormat,
+    region: created.region,
+    entryId: created.entry.id,
+  };
+}
+
+async function describeKeyPairs(message: MessageOf<'aws.describeKeyPairs'>): Promise<KeyPairInfo[]> {
+  await requireCore();
+  const pairs: KeyPairInfo[] = await ec2DescribeKeyPairs({
+    ...(await providerArgs(message.credentials)),
+    region: message.region,
+    ...(message.keyNames === undefined ? {} : { keyNames: message.keyNames }),
+  });
+  return pairs.map((pair) => ({
+    keyPairId: pair.keyPairId,
+    keyName: pair.keyName,
+    keyFingerprint: pair.keyFingerprint,
+    keyType: pair.keyType,
+    createTime: pair.createTime,
+  }));
+}
+
+async function deleteKeyPair(message: MessageOf<'aws.deleteKeyPair'>): Promise<{ keyName: string }> {
+  await requireCore();
+  await ec2DeleteKeyPair({ ...(await providerArgs(message.credentials)), region: message.region, keyName: message.keyName });
+  return { keyName: message.keyName };
 }
 
 async function sign(message: MessageOf<'aws.sign'>): Promise<AwsSignature> {
@@ -600,6 +740,9 @@ function restrictLocalStorage(): void {
 }
 
 function toErrorInfo(error: unknown): ErrorInfo {
+  if (error instanceof KeyLimitError) {
+    return { code: error.code, message: error.message, keySlot: error.keySlot };
+  }
   if (error instanceof WorkerError || error instanceof MessageValidationError) {
     return { code: error.code, message: error.message };
   }
@@ -609,7 +752,16 @@ function toErrorInfo(error: unknown): ErrorInfo {
   }
   if (typeof error === 'object' && error !== null) {
     // Errors thrown by the core carry .code, and for provider errors .providerCode and .status.
-    const fields = error as { code?: unknown; message?: unknown; providerCode?: unknown; status?: unknown; line?: unknown };
+    const fields = error as {
+      code?: unknown;
+      message?: unknown;
+      providerCode?: unknown;
+      status?: unknown;
+      line?: unknown;
+      missingPermission?: unknown;
+      requestId?: unknown;
+      keySlot?: unknown;
+    };
     const info: ErrorInfo = {
       code: typeof fields.code === 'string' ? fields.code : WorkerErrorCode.internal,
       message: typeof fields.message === 'string' ? fields.message : describeError(error),
@@ -622,6 +774,16 @@ function toErrorInfo(error: unknown): ErrorInfo {
     }
     if (typeof fields.line === 'number') {
       info.line = fields.line;
+    }
+    if (typeof fields.missingPermission === 'string') {
+      info.missingPermission = fields.missingPermission;
+    }
+    if (typeof fields.requestId === 'string') {
+      info.requestId = fields.requestId;
+    }
+    if (typeof fields.keySlot === 'object' && fields.keySlot !== null) {
+      // The core's LimitExceeded error: the same choice as iamKeySlot.
+      info.keySlot = copyKeySlot(fields.keySlot as KeySlotDecision);
     }
     return info;
   }

@@ -55,6 +55,92 @@ export interface CreatedAccessKey {
   entryId: string;
 }
 
+/** One of a user's access keys, as the two-key choice shows it (mirrors the core's KeySlotInfo). */
+export interface KeySlotKey {
+  accessKeyId: string;
+  status: string;
+  createDate: string;
+  lastUsedDate?: string;
+  lastUsedService?: string;
+  lastUsedRegion?: string;
+  /** The key that signs Keysmith's requests: freeing it locks Keysmith out. */
+  isSigner: boolean;
+}
+
+/**
+ * Before creating an access key: can it be created, or are both slots taken? `suggested` is
+ * shown to the user, never acted on silently. Mirrors the core's KeySlotDecision.
+ */
+export interface KeySlotDecision {
+  canCreate: boolean;
+  keys: KeySlotKey[];
+  suggested?: { accessKeyId: string; action: 'deactivate' | 'delete' };
+}
+
+export type AccessKeyStatusChange = 'Active' | 'Inactive';
+export type Ec2KeyType = 'ed25519' | 'rsa';
+export type Ec2KeyFormat = 'pem' | 'ppk';
+
+/** A created EC2 key pair: its private key was sealed and stored as `entryId` before the reply. */
+export interface CreatedKeyPair {
+  keyName: string;
+  keyPairId: string;
+  keyFingerprint: string;
+  keyType: string;
+  keyFormat: string;
+  region: string;
+  entryId: string;
+}
+
+export interface KeyPairInfo {
+  keyPairId: string;
+  keyName: string;
+  keyFingerprint: string;
+  keyType: string;
+  createTime: string;
+}
+
+/**
+ * The commercial regions whose EC2 endpoint (https://ec2.<region>.amazonaws.com) the manifest
+ * grants. Match patterns cannot say "ec2.*.amazonaws.com", and "*.amazonaws.com" would cover
+ * every S3 bucket host too, so each host is listed; a manifest test checks they agree.
+ */
+export const EC2_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'af-south-1',
+  'ap-east-1',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-north-1',
+  'il-central-1',
+  'me-south-1',
+  'me-central-1',
+  'mx-central-1',
+  'sa-east-1',
+] as const;
+export const DEFAULT_EC2_REGION = 'us-east-1';
+
 /** Base URLs (origin only) replacing the providers' real API hosts, e.g. a local emulator. */
 export interface CustomEndpoints {
   aws?: string;
@@ -199,7 +285,26 @@ export type RequestMessage =
   | { type: 'vault.changePassphrase'; newPassphrase: string }
   | { type: 'aws.getCallerIdentity'; credentials: AwsCredentials }
   | { type: 'aws.createAccessKey'; credentials: AwsCredentials; userName?: string }
-  | { type: 'aws.sign'; request: HttpRequestInput; credentials: AwsCredentials; options: AwsSignOptions };
+  | { type: 'aws.sign'; request: HttpRequestInput; credentials: AwsCredentials; options: AwsSignOptions }
+  | { type: 'aws.keySlot'; credentials: AwsCredentials; userName?: string }
+  | {
+      type: 'aws.updateAccessKey';
+      credentials: AwsCredentials;
+      userName?: string;
+      accessKeyId: string;
+      status: AccessKeyStatusChange;
+    }
+  | { type: 'aws.deleteAccessKey'; credentials: AwsCredentials; userName?: string; accessKeyId: string }
+  | {
+      type: 'aws.createKeyPair';
+      credentials: AwsCredentials;
+      region: string;
+      keyName: string;
+      keyType?: Ec2KeyType;
+      keyFormat?: Ec2KeyFormat;
+    }
+  | { type: 'aws.describeKeyPairs'; credentials: AwsCredentials; region: string; keyNames?: string[] }
+  | { type: 'aws.deleteKeyPair'; credentials: AwsCredentials; region: string; keyName: string };
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
@@ -221,6 +326,12 @@ export interface ResultByType {
   'aws.getCallerIdentity': CallerIdentity;
   'aws.createAccessKey': CreatedAccessKey;
   'aws.sign': AwsSignature;
+  'aws.keySlot': KeySlotDecision;
+  'aws.updateAccessKey': KeySlotDecision;
+  'aws.deleteAccessKey': KeySlotDecision;
+  'aws.createKeyPair': CreatedKeyPair;
+  'aws.describeKeyPairs': KeyPairInfo[];
+  'aws.deleteKeyPair': { keyName: string };
 }
 
 export interface ErrorInfo {
@@ -233,6 +344,12 @@ export interface ErrorInfo {
   status?: number;
   /** For import errors: the 1-based line of the pasted text that is wrong. */
   line?: number;
+  /** For AWS AccessDenied: the permission AWS named as missing, e.g. iam:CreateAccessKey. */
+  missingPermission?: string;
+  /** The id AWS gave the failed request. */
+  requestId?: string;
+  /** For a create refused because the user has two access keys: the choice to offer. */
+  keySlot?: KeySlotDecision;
 }
 
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
@@ -249,6 +366,8 @@ export const WorkerErrorCode = {
   notFound: 'not_found',
   notVaulted: 'not_vaulted',
   storageFailed: 'storage_failed',
+  /** The user already has two access keys: the reply's keySlot holds the choice. */
+  keyLimit: 'key_limit',
 } as const;
 
 /**
@@ -275,6 +394,12 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'aws.getCallerIdentity': 'extension-page',
   'aws.createAccessKey': 'extension-page',
   'aws.sign': 'extension-page',
+  'aws.keySlot': 'extension-page',
+  'aws.updateAccessKey': 'extension-page',
+  'aws.deleteAccessKey': 'extension-page',
+  'aws.createKeyPair': 'extension-page',
+  'aws.describeKeyPairs': 'extension-page',
+  'aws.deleteKeyPair': 'extension-page',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -657,6 +782,144 @@ export function parseRequestMessage(value: unknown): RequestMessage {
         options: parseAwsSignOptions(d.options),
       };
     }
+    case 'aws.keySlot':
+    case 'aws.updateAccessKey':
+    case 'aws.deleteAccessKey':
+    case 'aws.createKeyPair':
+    case 'aws.describeKeyPairs':
+    case 'aws.deleteKeyPair':
+      return parseAwsKeyMessage(type, value);
+  }
+}
+
+// ----- AWS access-key slots and EC2 key pairs ----------------------------------------------------
+
+const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
+// EC2 key names: up to 255 ASCII characters; control characters are refused here.
+const EC2_KEY_NAME = /^[\x20-\x7e]{1,255}$/;
+const MAX_KEY_NAMES = 100;
+
+export function parseAccessKeyId(value: unknown, path = 'accessKeyId'): string {
+  const id = str(value, path, 128, { nonEmpty: true });
+  if (!ACCESS_KEY_ID.test(id)) {
+    throw new MessageValidationError(`${path} must be an access key ID (upper-case letters and digits)`);
+  }
+  return id;
+}
+
+export function parseEc2Region(value: unknown, path = 'region'): string {
+  const region = str(value, path, 32, { nonEmpty: true });
+  if (!(EC2_REGIONS as readonly string[]).includes(region)) {
+    throw new MessageValidationError(`${path} must be one of the EC2 regions Keysmith may reach (${EC2_REGIONS.join(', ')})`);
+  }
+  return region;
+}
+
+export function parseEc2KeyName(value: unknown, path = 'keyName'): string {
+  const name = str(value, path, 255, { nonEmpty: true });
+  if (!EC2_KEY_NAME.test(name)) {
+    throw new MessageValidationError(`${path} may contain only printable ASCII characters (at most 255)`);
+  }
+  return name;
+}
+
+function oneOf<T extends string>(value: unknown, path: string, allowed: readonly T[]): T {
+  const text = str(value, path, 32);
+  const found = allowed.find((candidate) => candidate === text);
+  if (found === undefined) {
+    throw new MessageValidationError(`${path} must be one of ${allowed.join(', ')}`);
+  }
+  return found;
+}
+
+type AwsKeyMessageType =
+  | 'aws.keySlot'
+  | 'aws.updateAccessKey'
+  | 'aws.deleteAccessKey'
+  | 'aws.createKeyPair'
+  | 'aws.describeKeyPairs'
+  | 'aws.deleteKeyPair';
+
+function parseAwsKeyMessage(type: AwsKeyMessageType, value: unknown): RequestMessage {
+  switch (type) {
+    case 'aws.keySlot': {
+      const d = dict(value, 'message', ['type', 'credentials', 'userName']);
+      const message: MessageOf<'aws.keySlot'> = { type, credentials: parseAwsCredentials(d.credentials) };
+      const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
+      if (userName !== undefined) {
+        message.userName = userName;
+      }
+      return message;
+    }
+    case 'aws.updateAccessKey': {
+      const d = dict(value, 'message', ['type', 'credentials', 'userName', 'accessKeyId', 'status']);
+      const message: MessageOf<'aws.updateAccessKey'> = {
+        type,
+        credentials: parseAwsCredentials(d.credentials),
+        accessKeyId: parseAccessKeyId(d.accessKeyId),
+        status: oneOf(d.status, 'status', ['Active', 'Inactive'] as const),
+      };
+      const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
+      if (userName !== undefined) {
+        message.userName = userName;
+      }
+      return message;
+    }
+    case 'aws.deleteAccessKey': {
+      const d = dict(value, 'message', ['type', 'credentials', 'userName', 'accessKeyId']);
+      const message: MessageOf<'aws.deleteAccessKey'> = {
+        type,
+        credentials: parseAwsCredentials(d.credentials),
+        accessKeyId: parseAccessKeyId(d.accessKeyId),
+      };
+      const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
+      if (userName !== undefined) {
+        message.userName = userName;
+      }
+      return message;
+    }
+    case 'aws.createKeyPair': {
+      const d = dict(value, 'message', ['type', 'credentials', 'region', 'keyName', 'keyType', 'keyFormat']);
+      const message: MessageOf<'aws.createKeyPair'> = {
+        type,
+        credentials: parseAwsCredentials(d.credentials),
+        region: parseEc2Region(d.region),
+        keyName: parseEc2KeyName(d.keyName),
+      };
+      const keyType = optional(d.keyType, (v) => oneOf(v, 'keyType', ['ed25519', 'rsa'] as const));
+      if (keyType !== undefined) {
+        message.keyType = keyType;
+      }
+      const keyFormat = optional(d.keyFormat, (v) => oneOf(v, 'keyFormat', ['pem', 'ppk'] as const));
+      if (keyFormat !== undefined) {
+        message.keyFormat = keyFormat;
+      }
+      return message;
+    }
+    case 'aws.describeKeyPairs': {
+      const d = dict(value, 'message', ['type', 'credentials', 'region', 'keyNames']);
+      const message: MessageOf<'aws.describeKeyPairs'> = {
+        type,
+        credentials: parseAwsCredentials(d.credentials),
+        region: parseEc2Region(d.region),
+      };
+      if (d.keyNames !== undefined) {
+        if (!Array.isArray(d.keyNames) || d.keyNames.length > MAX_KEY_NAMES) {
+          throw new MessageValidationError(`keyNames must be an array of at most ${MAX_KEY_NAMES} names`);
+        }
+        message.keyNames = d.keyNames.map((name: unknown, i) => parseEc2KeyName(name, `keyNames[${i}]`));
+      }
+      return message;
+    }
+    case 'aws.deleteKeyPair': {
+      const d = dict(value, 'message', ['type', 'credentials', 'region', 'keyName']);
+      return {
+        type,
+        credentials: parseAwsCredentials(d.credentials),
+        region: parseEc2Region(d.region),
+        keyName: parseEc2KeyName(d.keyName),
+      };
+    }
   }
 }
 
@@ -671,7 +934,16 @@ export function parseReply<T>(value: unknown): Reply<T> {
     }
     return { ok: true, result: value.result as T };
   }
-  const error = dict(value.error, 'reply.error', ['code', 'message', 'providerCode', 'status', 'line']);
+  const error = dict(value.error, 'reply.error', [
+    'code',
+    'message',
+    'providerCode',
+    'status',
+    'line',
+    'missingPermission',
+    'requestId',
+    'keySlot',
+  ]);
   const info: ErrorInfo = {
     code: str(error.code, 'reply.error.code', MAX_SHORT),
     message: str(error.message, 'reply.error.message', MAX_URL),
@@ -687,6 +959,18 @@ export function parseReply<T>(value: unknown): Reply<T> {
   const line = optional(error.line, (v) => nonNegativeInteger(v, 'reply.error.line'));
   if (line !== undefined) {
     info.line = line;
+  }
+  const missingPermission = optional(error.missingPermission, (v) => str(v, 'reply.error.missingPermission', MAX_SHORT));
+  if (missingPermission !== undefined) {
+    info.missingPermission = missingPermission;
+  }
+  const requestId = optional(error.requestId, (v) => str(v, 'reply.error.requestId', MAX_SHORT));
+  if (requestId !== undefined) {
+    info.requestId = requestId;
+  }
+  if (isDict(error.keySlot)) {
+    // Produced by our own worker from the core's decision; typed by contract like results are.
+    info.keySlot = error.keySlot as unknown as KeySlotDecision;
   }
   return { ok: false, error: info };
 }

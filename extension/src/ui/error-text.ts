@@ -11,8 +11,11 @@ const PROVIDER_ADVICE: Record<string, (info: ErrorInfo) => string> = {
     'AWS does not know this access key ID (UnrecognizedClientException): check the access key ID.',
   ExpiredToken: () => 'The session token has expired (ExpiredToken): get fresh temporary credentials.',
   InvalidToken: () => 'AWS rejected the session token (InvalidToken): check it, or leave it empty for a long-term key.',
-  AccessDenied: () =>
-    'AWS denied the request (AccessDenied): the signing identity lacks the IAM permission for this action.',
+  AccessDenied: (info) =>
+    info.missingPermission === undefined
+      ? 'AWS denied the request (AccessDenied): the signing identity lacks the IAM permission for this action.'
+      : `AWS denied the request (AccessDenied): the signing identity lacks the permission ${info.missingPermission}. ` +
+        'Add it to its policy (see "Signer policy").',
   AccessDeniedException: () =>
     'AWS denied the request (AccessDeniedException): the signing identity lacks the permission for this action.',
   NoSuchEntity: () => 'No such IAM user (NoSuchEntity): check the user name.',
@@ -43,6 +46,7 @@ const CODE_ADVICE: Record<string, (info: ErrorInfo) => string> = {
   locked: () => 'The vault is locked: unlock it with your passphrase.',
   not_found: (info) => sentence(info.message),
   not_vaulted: (info) => `The key was created but not vaulted: ${sentence(info.message)}`,
+  key_limit: (info) => sentence(info.message),
   storage_failed: (info) => `Keysmith could not write to the browser's storage: ${sentence(info.message)}`,
   kdf_too_expensive: (info) => sentence(info.message),
   out_of_memory: (info) => sentence(info.message),

@@ -13,6 +13,7 @@ import {
 } from '../shared/messages.js';
 import { element } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
+import { hideKeySlotChoice, initAwsKeys, showKeySlotChoice } from './aws-keys.js';
 import { initVaultPanel, refreshVault } from './vault-panel.js';
 
 const ui = {
@@ -177,10 +178,23 @@ async function createAccessKey(): Promise<void> {
   if (credentials === undefined) {
     return;
   }
+  await sendCreateAccessKey(credentials, userName);
+}
+
+/**
+ * Asks the worker to create the key. When the user already has two keys, the worker (or IAM's
+ * LimitExceeded) answers with the key slots, and the popup offers the choice (aws-keys.ts);
+ * once a slot is freed, the create runs again with the same credentials.
+ */
+async function sendCreateAccessKey(credentials: AwsCredentials, userName: string): Promise<void> {
+  hideKeySlotChoice();
   await withBusyForm(`Creating an access key for ${userName}…`, async () => {
     const reply = await sendMessage({ type: 'aws.createAccessKey', credentials, userName });
     if (!reply.ok) {
       reportFailure(reply.error);
+      if (reply.error.keySlot !== undefined) {
+        showKeySlotChoice(userName, reply.error.keySlot, credentials, () => sendCreateAccessKey(credentials, userName));
+      }
       return;
     }
     const key = reply.result;
@@ -318,4 +332,5 @@ ui.endpointForm.addEventListener('submit', (event) => {
 });
 
 initVaultPanel();
+initAwsKeys();
 loadState().catch(reportUnexpected);

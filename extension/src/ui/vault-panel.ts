@@ -534,7 +534,7 @@ function entryItem(item: Listed): HTMLLIElement {
       output.value = reply.result.text;
       output.dataset.format = format;
       outputLabel.textContent = `${FORMAT_LABELS[format]} for ${title}${
-        reply.result.fileName === null ? '' : ` (save as ${reply.result.fileName}, then chmod 400)`
+        reply.result.fileName === null ? '' : ` (save as ${reply.result.fileName}, then chmod 400 ${reply.result.fileName})`
       }`;
       panel.hidden = false;
       panelStatus.textContent = `Shown for ${EXPORT_VISIBLE_SECONDS} seconds.`;
