@@ -240,3 +240,169 @@ fn exports_refuse_what_the_target_format_cannot_hold() {
         "invalid_entry"
     );
 }
+
+// ---- OpenSSH public key ----------------------------------------------------------------------
+
+/// A fixture from `tests/fixtures/ssh` (test-only keys; see the README there).
+fn ssh_fixture(name: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ssh")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn ec2_with(private_key: &str, key_type: Ec2KeyType, key_format: Ec2KeyFormat) -> EntryData {
+    EntryData::Ec2KeyPair(Ec2KeyPair {
+        region: Some("eu-west-3".into()),
+        key_name: "bastion".into(),
+        key_pair_id: None,
+        fingerprint: None,
+        key_type,
+        key_format,
+        private_key: SecretString::copy_from(private_key),
+    })
+}
+
+/// `ssh-keygen`'s `.pub` line with its comment replaced.
+fn pub_line_with_comment(pub_file: &str, comment: &str) -> String {
+    let line = ssh_fixture(pub_file);
+    let mut parts = line.trim_end().splitn(3, ' ');
+    let (kind, blob) = (parts.next().unwrap(), parts.next().unwrap());
+    if comment.is_empty() {
+        format!("{kind} {blob}\n")
+    } else {
+        format!("{kind} {blob} {comment}\n")
+    }
+}
+
+#[test]
+fn openssh_public_key_matches_ssh_keygen() {
+    use Ec2KeyFormat::{Pem, Ppk};
+    use Ec2KeyType::{Ed25519, Rsa};
+    let cases = [
+        ("ed25519_openssh", "ed25519_openssh.pub", Ed25519, Pem),
+        ("rsa_openssh", "rsa_openssh.pub", Rsa, Pem),
+        ("rsa_pkcs1.pem", "rsa_pkcs1.pem.pub", Rsa, Pem),
+        ("rsa_pkcs8.pem", "rsa_pkcs8.pem.pub", Rsa, Pem),
+        ("ed25519.ppk", "ed25519_openssh.pub", Ed25519, Ppk),
+        ("rsa.ppk", "rsa_pkcs1.pem.pub", Rsa, Ppk),
+    ];
+    for (private, public, key_type, key_format) in cases {
+        let entry = ec2_with(&ssh_fixture(private), key_type, key_format);
+        for comment in ["bastion key", ""] {
+            assert_eq!(
+                ec2_openssh_public_key(&entry, comment).unwrap(),
+                pub_line_with_comment(public, comment),
+                "{private} with comment {comment:?}"
+            );
+        }
+    }
+    // The `.pub` file as ssh-keygen wrote it, comment included.
+    let entry = ec2_with(&ssh_fixture("ed25519_openssh"), Ed25519, Pem);
+    assert_eq!(
+        ec2_openssh_public_key(&entry, "keysmith-test-ed25519").unwrap(),
+        ssh_fixture("ed25519_openssh.pub")
+    );
+    // The import path accepts what the export reads, and the two agree.
+    let imported = import::import_private_key(&ssh_fixture("rsa_pkcs1.pem"), "bastion").unwrap();
+    assert_eq!(
+        ec2_openssh_public_key(&imported, "c").unwrap(),
+        pub_line_with_comment("rsa_pkcs1.pem.pub", "c")
+    );
+    assert_eq!(ec2_public_key_file_name(&ec2()).unwrap(), "bastion_key.pub");
+}
+
+#[test]
+fn openssh_public_key_refuses_bad_input_without_panicking() {
+    use base64ct::{Base64, Encoding};
+    let code = |text: &str| {
+        ec2_openssh_public_key(&ec2_with(text, Ec2KeyType::Rsa, Ec2KeyFormat::Pem), "c")
+            .unwrap_err()
+            .code()
+    };
+    // Wrong kind, and a comment that would add a line to authorized_keys.
+    assert_eq!(
+        ec2_openssh_public_key(&access_key(), "c")
+            .unwrap_err()
+            .code(),
+        "wrong_kind"
+    );
+    let good = ec2_with(
+        &ssh_fixture("ed25519_openssh"),
+        Ec2KeyType::Ed25519,
+        Ec2KeyFormat::Pem,
+    );
+    for bad in ["a\nssh-ed25519 AAAA evil", "a\rb", "tab\there"] {
+        assert_eq!(
+            ec2_openssh_public_key(&good, bad).unwrap_err().code(),
+            "invalid_comment"
+        );
+    }
+    // Encrypted OpenSSH key: a clear error that says so.
+    let err = ec2_openssh_public_key(
+        &ec2_with(
+            &ssh_fixture("ed25519_encrypted"),
+            Ec2KeyType::Ed25519,
+            Ec2KeyFormat::Pem,
+        ),
+        "c",
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "invalid_key");
+    assert!(err.to_string().contains("encrypted"), "{err}");
+    // The placeholder golden PEM is not DER.
+    assert_eq!(code(PEM), "invalid_key");
+    // Garbage, and an unsupported PEM block.
+    for text in [
+        "not a key",
+        "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----",
+        "-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----",
+        "PuTTY-User-Key-File-3: ssh-rsa\nPublic-Lines: 1\nAAAA\n",
+        "PuTTY-User-Key-File-3: ssh-rsa\nPublic-Lines: 99999999\n",
+        "PuTTY-User-Key-File-3: ssh-rsa\n",
+    ] {
+        assert_eq!(code(text), "invalid_key", "{text:?}");
+    }
+    assert_eq!(
+        code("-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----"),
+        "unsupported"
+    );
+    // PKCS#8 ED25519 holds only the seed; deriving the public key is left out (wasm size).
+    let err = code(&ssh_fixture("ed25519_pkcs8.pem"));
+    assert_eq!(err, "unsupported");
+
+    // Every truncation and every single-byte corruption of every fixture's body: an error or
+    // a well-formed line, never a panic.
+    for name in [
+        "ed25519_openssh",
+        "rsa_openssh",
+        "rsa_pkcs1.pem",
+        "rsa_pkcs8.pem",
+        "ed25519_pkcs8.pem",
+    ] {
+        let text = ssh_fixture(name);
+        let lines: Vec<&str> = text.lines().collect();
+        let (begin, end) = (lines[0], lines[lines.len() - 1]);
+        let body: String = lines[1..lines.len() - 1].concat();
+        let der = Base64::decode_vec(&body).unwrap();
+        let pem = |der: &[u8]| format!("{begin}\n{}\n{end}\n", Base64::encode_string(der));
+        for cut in 0..der.len() {
+            let err = code(&pem(&der[..cut]));
+            assert!(
+                err == "invalid_key" || err == "unsupported",
+                "{name} cut at {cut}: {err}"
+            );
+        }
+        let step = (der.len() / 400).max(1);
+        for i in (0..der.len()).step_by(step) {
+            for flip in [0x01u8, 0x80, 0xff] {
+                let mut bad = der.clone();
+                bad[i] ^= flip;
+                let entry = ec2_with(&pem(&bad), Ec2KeyType::Rsa, Ec2KeyFormat::Pem);
+                if let Ok(line) = ec2_openssh_public_key(&entry, "c") {
+                    assert!(line.starts_with("ssh-") && line.ends_with(" c\n"));
+                }
+            }
+        }
+    }
+}

@@ -484,7 +484,16 @@ pub fn import_private_key(text: &str, key_name: &str) -> Result<EntryData, Impor
     checked(1, data)
 }
 
-fn pem_key_type(text: &str) -> Result<Ec2KeyType, ImportError> {
+/// A decoded PEM block: its label, the DER (or OpenSSH container) bytes, and the line the
+/// body starts on, for messages.
+pub(super) struct PemBlock {
+    pub label: String,
+    pub der: Zeroizing<Vec<u8>>,
+    pub body_line: usize,
+}
+
+/// Strictly decodes the one PEM block `text` holds: no headers, nothing after the END line.
+pub(super) fn pem_decode(text: &str) -> Result<PemBlock, ImportError> {
     let mut iter = lines(text).filter(|(_, l)| !l.trim().is_empty());
     let (begin_no, begin) = iter.next().ok_or(ImportError::Empty)?;
     let label = begin
@@ -527,7 +536,21 @@ fn pem_key_type(text: &str) -> Result<Ec2KeyType, ImportError> {
     let der = Zeroizing::new(
         Base64::decode_vec(&body).map_err(|_| at(end_no, "the key body is not valid base64"))?,
     );
-    match label {
+    Ok(PemBlock {
+        label: label.to_owned(),
+        der,
+        body_line: begin_no + 1,
+    })
+}
+
+fn pem_key_type(text: &str) -> Result<Ec2KeyType, ImportError> {
+    let PemBlock {
+        label,
+        der,
+        body_line,
+    } = pem_decode(text)?;
+    let begin_no = body_line - 1;
+    match label.as_str() {
         "RSA PRIVATE KEY" => Ok(Ec2KeyType::Rsa),
         "OPENSSH PRIVATE KEY" => openssh_key_type(&der).map_err(|m| at(begin_no + 1, m)),
         "PRIVATE KEY" => {
@@ -555,6 +578,17 @@ fn pem_key_type(text: &str) -> Result<Ec2KeyType, ImportError> {
 /// `openssh-key-v1\0`, cipher, kdf, kdf options, key count, then the first public key blob,
 /// whose first string is the key type.
 fn openssh_key_type(blob: &[u8]) -> Result<Ec2KeyType, &'static str> {
+    let mut public = openssh_public_blob(blob)?;
+    match take_ssh_string(&mut public)? {
+        b"ssh-ed25519" => Ok(Ec2KeyType::Ed25519),
+        b"ssh-rsa" => Ok(Ec2KeyType::Rsa),
+        _ => Err("neither an RSA nor an ED25519 key"),
+    }
+}
+
+/// The public key blob of an unencrypted single-key `openssh-key-v1` container: the same wire
+/// bytes that the key's `.pub` line carries in base64.
+pub(super) fn openssh_public_blob(blob: &[u8]) -> Result<&[u8], &'static str> {
     const MAGIC: &[u8] = b"openssh-key-v1\0";
     let mut rest = blob
         .strip_prefix(MAGIC)
@@ -567,22 +601,23 @@ fn openssh_key_type(blob: &[u8]) -> Result<Ec2KeyType, &'static str> {
     if take_u32(&mut rest)? != 1 {
         return Err("expected exactly one key");
     }
-    let mut public = take_ssh_string(&mut rest)?;
-    match take_ssh_string(&mut public)? {
-        b"ssh-ed25519" => Ok(Ec2KeyType::Ed25519),
-        b"ssh-rsa" => Ok(Ec2KeyType::Rsa),
-        _ => Err("neither an RSA nor an ED25519 key"),
+    let public = take_ssh_string(&mut rest)?;
+    // The private section follows; a container cut short before it is not a whole key.
+    let _private = take_ssh_string(&mut rest)?;
+    if !rest.is_empty() {
+        return Err("trailing bytes after the key");
     }
+    Ok(public)
 }
 
-fn take_u32(rest: &mut &[u8]) -> Result<u32, &'static str> {
+pub(super) fn take_u32(rest: &mut &[u8]) -> Result<u32, &'static str> {
     let (n, tail) = rest.split_first_chunk::<4>().ok_or("truncated key")?;
     *rest = tail;
     Ok(u32::from_be_bytes(*n))
 }
 
 /// An SSH wire-format string: u32 BE length, then that many bytes.
-fn take_ssh_string<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8], &'static str> {
+pub(super) fn take_ssh_string<'a>(rest: &mut &'a [u8]) -> Result<&'a [u8], &'static str> {
     let len = take_u32(rest)? as usize;
     if len > rest.len() {
         return Err("truncated key");
@@ -610,4 +645,27 @@ fn ppk_key_type(text: &str) -> Result<Ec2KeyType, ImportError> {
         "ssh-rsa" => Ok(Ec2KeyType::Rsa),
         _ => Err(at(no, "neither an RSA nor an ED25519 key")),
     }
+}
+
+/// The public key blob a `.ppk` carries in clear (`Public-Lines: N`, then N base64 lines).
+pub(super) fn ppk_public_blob(text: &str) -> Result<Vec<u8>, ImportError> {
+    let mut iter = lines(text);
+    let (no, count) = iter
+        .by_ref()
+        .find_map(|(no, l)| l.strip_prefix("Public-Lines:").map(|c| (no, c)))
+        .ok_or_else(|| ImportError::Incomplete("no Public-Lines in the .ppk".into()))?;
+    let count: usize = count
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
+        .ok_or_else(|| at(no, "Public-Lines is not a small number"))?;
+    let mut body = String::new();
+    for _ in 0..count {
+        let (_, line) = iter
+            .next()
+            .ok_or_else(|| at(no, "fewer public key lines than Public-Lines says"))?;
+        body.push_str(line.trim());
+    }
+    Base64::decode_vec(&body).map_err(|_| at(no + 1, "the public key is not valid base64"))
 }

@@ -372,6 +372,15 @@ pub fn vault_export(
                 file_name = export::ec2_private_key_file_name(data).ok();
                 export::ec2_private_key(data)
             }
+            "ssh-public-key" => {
+                file_name = export::ec2_public_key_file_name(data).ok();
+                // Commented with the key pair's name, as ssh-keygen comments with user@host.
+                let comment = match data {
+                    crate::vault::EntryData::Ec2KeyPair(k) => k.key_name.as_str(),
+                    _ => "",
+                };
+                export::ec2_openssh_public_key(data, comment).map(SecretString::new)
+            }
             other => {
                 return Err(js_error(
                     "invalid_format",
@@ -409,7 +418,7 @@ export type EntryListing =
   | (EntrySummary & { storageKey: string; id: string; createdMs: number })
   | { storageKey: string; error: KeysmithError };
 export type ExportFormat = 'aws-credentials' | 'aws-configure' | 'aws-env' | 'aws-csv'
-  | 'scaleway-config' | 'scaleway-env' | 'pem';
+  | 'scaleway-config' | 'scaleway-env' | 'pem' | 'ssh-public-key';
 export interface ExportOptions { profile?: string; userName?: string; region?: string; zone?: string }
 export interface ExportedText { text: string; fileName: string | null }
 "#;
