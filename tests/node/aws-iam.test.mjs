@@ -262,8 +262,12 @@ describe('AWS exports against moto (signature verification on)', () => {
     assertNoSecret(a);
     core.vaultUnlock(vaultHeader, PASSPHRASE);
     const pem = core.vaultExport(a.entry.storageKey, a.entry.value, 'pem');
+    const pub = core.vaultExport(a.entry.storageKey, a.entry.value, 'ssh-public-key');
     core.vaultLock();
     assert.match(pem.text, /-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    // The public half, derived from the vaulted private key, is a valid authorized_keys line.
+    assert.match(pub.text, /^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/=]+ /);
+    assert.equal(pub.fileName, pem.fileName.replace(/\.pem$/, ".pub"));
     assert.deepEqual(
       { name: a.keyName, type: a.keyType, format: a.keyFormat, region: a.region },
       { name: 'ks deploy*', type: 'ed25519', format: 'pem', region: 'eu-west-3' },

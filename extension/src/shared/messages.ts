@@ -225,6 +225,7 @@ export const EXPORT_FORMATS = [
   'scaleway-config',
   'scaleway-env',
   'pem',
+  'ssh-public-key',
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -232,7 +233,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export const EXPORT_FORMATS_BY_KIND: Record<EntryKind, readonly ExportFormat[]> = {
   aws_access_key: ['aws-credentials', 'aws-configure', 'aws-env', 'aws-csv'],
   aws_temporary_credentials: ['aws-credentials', 'aws-configure', 'aws-env'],
-  ec2_key_pair: ['pem'],
+  ec2_key_pair: ['pem', 'ssh-public-key'],
   scaleway_api_key: ['scaleway-config', 'scaleway-env'],
 };
 

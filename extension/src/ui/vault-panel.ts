@@ -35,6 +35,7 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
   'scaleway-config': 'Scaleway config.yaml profile',
   'scaleway-env': 'export SCW_… lines',
   pem: 'Private key (.pem)',
+  'ssh-public-key': 'Public key (authorized_keys line)',
 };
 const FORMATS_WITH_PROFILE: readonly ExportFormat[] = ['aws-credentials', 'aws-configure', 'scaleway-config'];
 
