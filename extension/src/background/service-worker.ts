@@ -50,6 +50,7 @@ import {
   parseRequestMessage,
   parseSettings,
 } from '../shared/messages.js';
+import { scalewayHandlers } from './scaleway.js';
 
 const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
 
@@ -202,6 +203,12 @@ const HANDLERS: Handlers = {
   'aws.getCallerIdentity': getCallerIdentity,
   'aws.createAccessKey': createAccessKey,
   'aws.sign': sign,
+  ...scalewayHandlers({
+    requireCore: () => requireCore(),
+    loadSettings: () => loadSettings(),
+    loadHeader: () => loadHeader(),
+    fail: (code, message) => new WorkerError(code, message),
+  }),
 };
 
 function route(message: RequestMessage): Promise<unknown> {

@@ -1,6 +1,13 @@
 // Message contracts between extension pages, content scripts and the service worker, with the
 // runtime validators the service worker applies to everything it receives (messages are untrusted).
 
+import {
+  type ScalewayRequestMessage,
+  type ScalewayResultByType,
+  isScalewayMessageType,
+  parseScalewayMessage,
+} from './scaleway-messages.js';
+
 /** Long-term or temporary AWS credentials, as typed by the user. */
 export interface AwsCredentials {
   accessKeyId: string;
@@ -199,12 +206,13 @@ export type RequestMessage =
   | { type: 'vault.changePassphrase'; newPassphrase: string }
   | { type: 'aws.getCallerIdentity'; credentials: AwsCredentials }
   | { type: 'aws.createAccessKey'; credentials: AwsCredentials; userName?: string }
-  | { type: 'aws.sign'; request: HttpRequestInput; credentials: AwsCredentials; options: AwsSignOptions };
+  | { type: 'aws.sign'; request: HttpRequestInput; credentials: AwsCredentials; options: AwsSignOptions }
+  | ScalewayRequestMessage;
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
 
-export interface ResultByType {
+export interface ResultByType extends ScalewayResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
@@ -275,6 +283,13 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'aws.getCallerIdentity': 'extension-page',
   'aws.createAccessKey': 'extension-page',
   'aws.sign': 'extension-page',
+  'scaleway.verifySigner': 'extension-page',
+  'scaleway.createApiKey': 'extension-page',
+  'scaleway.listApplications': 'extension-page',
+  'scaleway.createApplication': 'extension-page',
+  'scaleway.listProjects': 'extension-page',
+  'scaleway.listApiKeys': 'extension-page',
+  'scaleway.deleteApiKey': 'extension-page',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -568,6 +583,9 @@ export function parseMessageType(value: unknown): MessageType {
 /** Validates an incoming message. Throws MessageValidationError when it does not fit a contract. */
 export function parseRequestMessage(value: unknown): RequestMessage {
   const type = parseMessageType(value);
+  if (isScalewayMessageType(type)) {
+    return parseScalewayMessage(type, value);
+  }
   switch (type) {
     case 'ping':
       dict(value, 'message', ['type']);
