@@ -13,6 +13,7 @@ import {
 } from '../shared/messages.js';
 import { element } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
+import { initScalewaySection } from './scaleway.js';
 import { initVaultPanel, refreshVault } from './vault-panel.js';
 
 const ui = {
@@ -228,7 +229,9 @@ async function saveEndpoint(): Promise<void> {
       return;
     }
   }
-  const endpoints: CustomEndpoints = { ...currentEndpoints };
+  // Merged into the settings as they are now (the Scaleway section saves its endpoint too).
+  const fresh = await sendMessage({ type: 'settings.get' });
+  const endpoints: CustomEndpoints = { ...(fresh.ok ? fresh.result.endpoints : currentEndpoints) };
   if (origin === undefined) {
     delete endpoints.aws;
   } else {
@@ -318,4 +321,5 @@ ui.endpointForm.addEventListener('submit', (event) => {
 });
 
 initVaultPanel();
+initScalewaySection({ onVaulted: refreshVault });
 loadState().catch(reportUnexpected);
