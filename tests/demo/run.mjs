@@ -3,7 +3,10 @@
 // the vault, verify the signer's identity, create an access key for another user (sealed into
 // the vault before the popup hears of it), list it, export it as a credentials profile (printed
 // with the secret masked, and proven real by signing with it from Node), create and vault an EC2 key
-// pair and export it as .pem (key material masked), lock. Builds nothing.
+// pair and export it as .pem (key material masked); then start the strict Scaleway fake and create
+// and vault a Scaleway API key the same way (verify the signer, create a key with an expiry and a
+// preferred Project, export config.yaml masked, prove the secret real against the fake); lock.
+// Builds nothing.
 //
 // Headless unless a display is available (DISPLAY set) and HEADLESS is not 1.
 // Exit code 0 on success; non-zero with a message saying what failed otherwise.
@@ -22,6 +25,8 @@ import {
   setAwsEndpoint,
   verifyIdentity,
 } from '../support/popup-driver.mjs';
+import { startScalewayFake } from '../support/scaleway-fake.mjs';
+import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
 
 const TARGET_USER = 'demo-user';
 const OVERALL_TIMEOUT_MS = 180_000;
@@ -52,7 +57,70 @@ function maskPem(text) {
 
 /** Replaces every secret value in an exported credentials profile with a mask of its length. */
 function maskProfile(text) {
-  return text.replace(/^(aws_secret_access_key\s*=\s*)(\S+)$/gm, (_, key, secret) => `${key}${'*'.repeat(8)} (${secret.length} characters, masked)`);
+  return text.replace(/^(aws_secret_access_key\s*=\s*)(\S+)$/gm, (_, key, secret) => `${key}${'*'.repeat(8)} (${secret.replaceAll('"', '').length} characters, masked)`);
+}
+
+/** Masks secret_key in a Scaleway config.yaml profile. */
+function maskScalewayYaml(text) {
+  return text.replace(/^(\s*secret_key:\s*)(\S+)$/gm, (_, key, secret) => `${key}${'*'.repeat(8)} (${secret.replaceAll('"', '').length} characters, masked)`);
+}
+
+/** Create and vault a Scaleway API key, against the strict Scaleway fake. */
+async function scalewayDemo(popup) {
+  say('Starting the strict Scaleway fake (IAM, Account, Secret Manager; audit log on)…');
+  const fake = await startScalewayFake();
+  cleanups.push(() => fake.stop());
+  console.log(`    fake listens on ${fake.url}; signer access key ${shortKeyId(fake.signer.accessKey)} (secret not shown)`);
+
+  say(`Pointing the extension's Scaleway endpoint at ${fake.url}…`);
+  await setScalewayEndpoint(popup, fake.url);
+
+  say('Verify the Scaleway signer: GET /iam/v1alpha1/api-keys/{access_key} with X-Auth-Token…');
+  const verified = await verifyScalewaySigner(popup, fake.signer);
+  if (verified.kind !== 'ok') {
+    throw new Error(`verifying the Scaleway signer failed; the popup says: ${verified.text}`);
+  }
+  console.log(`    ${verified.fields.Bearer} ${verified.fields.Name}; Organization ${verified.fields.Organization}`);
+  console.log(`    default Project ${verified.fields['Default project']}`);
+
+  say('Create a Scaleway API key for the signer (expires in 30 days, preferred Project "production"), sealed into the vault…');
+  const created = await createScalewayKey(popup, fake.signer, {
+    for: 'self',
+    description: 'created by make run',
+    expiry: 'In 30 days',
+    project: 'production',
+  });
+  if (created.kind !== 'ok') {
+    throw new Error(`creating the Scaleway API key failed; the popup says: ${created.text}`);
+  }
+  const accessKey = created.fields['Access key'];
+  console.log(`    created ${accessKey} for ${created.fields.Bearer}; expires ${created.fields.Expires}`);
+  console.log(`    vaulted as entry ${created.fields['Vault entry']}: stored sealed before the popup was told`);
+
+  say('Exporting it as a Scaleway config.yaml profile (secret masked here)…');
+  const yaml = await exportEntry(popup, accessKey, 'Scaleway config.yaml profile', 'keysmith');
+  for (const line of maskScalewayYaml(yaml).trimEnd().split('\n')) {
+    console.log(`    ${line}`);
+  }
+  // YAML quotes a UUID that starts with a digit.
+  const secret = /^\s*secret_key:\s*"?([0-9a-f-]+)"?$/m.exec(yaml)?.[1];
+  if (secret === undefined) {
+    throw new Error('the exported profile has no secret_key line');
+  }
+  const check = await fetch(`${fake.url}/iam/v1alpha1/api-keys/${accessKey}`, { headers: { 'X-Auth-Token': secret } });
+  if (check.status !== 200) {
+    throw new Error(`the exported secret key was refused by the fake (HTTP ${check.status})`);
+  }
+  console.log('    the exported secret key authenticates to the fake: it is the real one');
+  const leaks = fake
+    .audit()
+    .filter((entry) => [entry.path, entry.query, entry.body].join(' ').includes(secret) && entry.headers['x-auth-token'] !== secret);
+  console.log(`    audit: ${fake.audit().length} requests received, ${leaks.length} carried the new secret outside X-Auth-Token`);
+  if (leaks.length > 0) {
+    throw new Error('the new secret key appeared in a request body, path or query');
+  }
+  await popup.locator('#entry-list .export-panel:visible').getByRole('button', { name: 'Hide' }).click();
+  await popup.screenshot({ path: screenshotPath('demo-scaleway.png'), fullPage: true });
 }
 
 async function cleanUp() {
@@ -157,6 +225,7 @@ async function demo() {
     console.log(`    ${line}`);
   }
   await pemRow.locator('.export-panel').getByRole('button', { name: 'Hide' }).click();
+  await scalewayDemo(popup);
 
   say('Locking the vault…');
   await lockVault(popup);
@@ -182,7 +251,7 @@ async function main() {
   try {
     await demo();
     console.log(
-      'Demo finished: vault created, access key created and vaulted, exported and verified against moto; EC2 key pair created, vaulted and exported (masked).',
+      'Demo finished: vault created; an AWS access key and an EC2 key pair (moto) and a Scaleway API key (strict fake) created, vaulted, exported and verified (secrets masked).',
     );
     return 0;
   } catch (error) {

@@ -76,6 +76,11 @@ export interface ScalewayCreateApiKeyArgs extends ScalewayCallArgs {
   /** RFC 3339, in the future; absent for a key that never expires. */
   expiresAt?: string;
   defaultProjectId?: string;
+  /**
+   * The bearer's Organization (scalewayGetApiKey's organizationId), recorded in the vault entry
+   * for exports (`default_organization_id`): the create answer does not carry it.
+   */
+  organizationId?: string;
   /** Also store the new key in Secret Manager (a key_value secret). */
   secretManager?: ScalewaySecretManagerTarget;
   /** The vault's header: the new key is sealed to it (checked before anything is created). */
@@ -318,6 +323,10 @@ pub fn scaleway_create_api_key(
         let (new_key, push) = read_new_key(&args)?;
         // Checked before anything is created: a key that cannot be vaulted must not be made.
         let header = read_vault_header(&args)?;
+        let organization_id = opt_text(&args, "organizationId")?;
+        if let Some(org) = &organization_id {
+            crate::scaleway::request::check_uuid("organizationId", org)?;
+        }
         let now = now_ms();
         let outcome = flows::create_api_key(&client, &new_key, push.as_ref(), now).await?;
         let mut w = ObjectWriter::new();
@@ -345,7 +354,7 @@ pub fn scaleway_create_api_key(
             secret_key: created.secret_key,
             bearer_type,
             bearer_id,
-            organization_id: None,
+            organization_id,
             default_project_id: created.key.default_project_id.clone(),
             description: Some(created.key.description.clone()).filter(|d| !d.is_empty()),
             expires_at: created.key.expires_at.clone(),

@@ -59,6 +59,7 @@ import {
   parseRequestMessage,
   parseSettings,
 } from '../shared/messages.js';
+import { scalewayHandlers } from './scaleway.js';
 
 const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
 
@@ -231,6 +232,12 @@ const HANDLERS: Handlers = {
   'aws.createKeyPair': createKeyPair,
   'aws.describeKeyPairs': describeKeyPairs,
   'aws.deleteKeyPair': deleteKeyPair,
+  ...scalewayHandlers({
+    requireCore: () => requireCore(),
+    loadSettings: () => loadSettings(),
+    loadHeader: () => loadHeader(),
+    fail: (code, message) => new WorkerError(code, message),
+  }),
 };
 
 function route(message: RequestMessage): Promise<unknown> {

@@ -1,6 +1,13 @@
 // Message contracts between extension pages, content scripts and the service worker, with the
 // runtime validators the service worker applies to everything it receives (messages are untrusted).
 
+import {
+  type ScalewayRequestMessage,
+  type ScalewayResultByType,
+  isScalewayMessageType,
+  parseScalewayMessage,
+} from './scaleway-messages.js';
+
 /** Long-term or temporary AWS credentials, as typed by the user. */
 export interface AwsCredentials {
   accessKeyId: string;
@@ -305,12 +312,13 @@ export type RequestMessage =
       keyFormat?: Ec2KeyFormat;
     }
   | { type: 'aws.describeKeyPairs'; credentials: AwsCredentials; region: string; keyNames?: string[] }
-  | { type: 'aws.deleteKeyPair'; credentials: AwsCredentials; region: string; keyName: string };
+  | { type: 'aws.deleteKeyPair'; credentials: AwsCredentials; region: string; keyName: string }
+  | ScalewayRequestMessage;
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
 
-export interface ResultByType {
+export interface ResultByType extends ScalewayResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
@@ -401,6 +409,13 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'aws.createKeyPair': 'extension-page',
   'aws.describeKeyPairs': 'extension-page',
   'aws.deleteKeyPair': 'extension-page',
+  'scaleway.verifySigner': 'extension-page',
+  'scaleway.createApiKey': 'extension-page',
+  'scaleway.listApplications': 'extension-page',
+  'scaleway.createApplication': 'extension-page',
+  'scaleway.listProjects': 'extension-page',
+  'scaleway.listApiKeys': 'extension-page',
+  'scaleway.deleteApiKey': 'extension-page',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -694,6 +709,9 @@ export function parseMessageType(value: unknown): MessageType {
 /** Validates an incoming message. Throws MessageValidationError when it does not fit a contract. */
 export function parseRequestMessage(value: unknown): RequestMessage {
   const type = parseMessageType(value);
+  if (isScalewayMessageType(type)) {
+    return parseScalewayMessage(type, value);
+  }
   switch (type) {
     case 'ping':
       dict(value, 'message', ['type']);

@@ -14,6 +14,7 @@ import {
 import { element } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { hideKeySlotChoice, initAwsKeys, showKeySlotChoice } from './aws-keys.js';
+import { initScalewaySection } from './scaleway.js';
 import { initVaultPanel, refreshVault } from './vault-panel.js';
 
 const ui = {
@@ -242,7 +243,9 @@ async function saveEndpoint(): Promise<void> {
       return;
     }
   }
-  const endpoints: CustomEndpoints = { ...currentEndpoints };
+  // Merged into the settings as they are now (the Scaleway section saves its endpoint too).
+  const fresh = await sendMessage({ type: 'settings.get' });
+  const endpoints: CustomEndpoints = { ...(fresh.ok ? fresh.result.endpoints : currentEndpoints) };
   if (origin === undefined) {
     delete endpoints.aws;
   } else {
@@ -333,4 +336,5 @@ ui.endpointForm.addEventListener('submit', (event) => {
 
 initVaultPanel();
 initAwsKeys();
+initScalewaySection({ onVaulted: refreshVault });
 loadState().catch(reportUnexpected);

@@ -21,6 +21,7 @@ import {
 import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { estimateStrength } from './strength.js';
+import { scalewayExportOptions } from './scaleway.js';
 
 /** The core's default (KdfParams::DEFAULT), shown before a vault exists to say what it costs. */
 const DEFAULT_KDF: KdfInfo = { mKib: 65_536, t: 3, p: 4 };
@@ -521,6 +522,9 @@ function entryItem(item: Listed): HTMLLIElement {
       }
       ui.exportProfile.setAttribute('aria-invalid', 'false');
       options.profile = profile;
+    }
+    if (format === 'scaleway-config' || format === 'scaleway-env') {
+      Object.assign(options, scalewayExportOptions());
     }
     void (async () => {
       const reply = await sendMessage({ type: 'vault.export', storageKey: item.storageKey, format, options });

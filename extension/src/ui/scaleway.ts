@@ -1,0 +1,480 @@
+// Popup: the Scaleway section. Verify a signer API key (its bearer, Organization and default
+// Project), then create an API key for the signer's own user or for an IAM application (existing
+// or created on the spot), with a description, an expiry, a preferred Project and an optional
+// Secret Manager push. The service worker seals the new secret into the vault before answering.
+// The signer's secret key goes to the worker in one message per action and is cleared from the
+// form right after.
+
+import { type CustomEndpoints, type ErrorInfo, parseEndpointUrl, sendMessage } from '../shared/messages.js';
+import type {
+  ScalewayApplication,
+  ScalewayCredentials,
+  ScalewayProject,
+  ScalewayRegion,
+  ScalewaySigner,
+} from '../shared/scaleway-messages.js';
+import { element, errorText } from './dom.js';
+import { describeErrorForUser, sentence } from './error-text.js';
+
+const NEW_APPLICATION = '__new__';
+const MAX_DESCRIPTION = 200;
+
+const ui = {
+  form: element('scw-form', HTMLFormElement),
+  accessKey: element('scw-access-key', HTMLInputElement),
+  secretKey: element('scw-secret-key', HTMLInputElement),
+  verify: element('scw-verify', HTMLButtonElement),
+  createFields: element('scw-create-fields', HTMLFieldSetElement),
+  createHint: element('scw-create-hint', HTMLParagraphElement),
+  bearerSelf: element('scw-bearer-self', HTMLInputElement),
+  bearerApp: element('scw-bearer-app', HTMLInputElement),
+  appFields: element('scw-app-fields', HTMLDivElement),
+  application: element('scw-application', HTMLSelectElement),
+  newAppFields: element('scw-new-app-fields', HTMLDivElement),
+  newAppName: element('scw-new-app-name', HTMLInputElement),
+  description: element('scw-description', HTMLInputElement),
+  descriptionCount: element('scw-description-count', HTMLParagraphElement),
+  expiry: element('scw-expiry', HTMLSelectElement),
+  project: element('scw-project', HTMLSelectElement),
+  push: element('scw-push', HTMLInputElement),
+  pushFields: element('scw-push-fields', HTMLDivElement),
+  pushRegion: element('scw-push-region', HTMLSelectElement),
+  pushName: element('scw-push-name', HTMLInputElement),
+  create: element('scw-create', HTMLButtonElement),
+  status: element('scw-status', HTMLElement),
+  endpointForm: element('scw-endpoint-form', HTMLFormElement),
+  endpoint: element('scw-endpoint', HTMLInputElement),
+  endpointStatus: element('scw-endpoint-status', HTMLParagraphElement),
+  advanced: element('scw-advanced', HTMLDetailsElement),
+  exportRegion: element('scw-export-region', HTMLInputElement),
+  exportZone: element('scw-export-zone', HTMLInputElement),
+};
+
+/** The verified signer (no secret), and what it may choose from. */
+let signer: ScalewaySigner | undefined;
+let projects: ScalewayProject[] = [];
+let onVaulted: () => Promise<void> = async () => undefined;
+
+// ----- errors ------------------------------------------------------------------------------------
+
+/** Scaleway's error types (and the core's codes) → what the user should do. */
+export function describeScalewayError(info: ErrorInfo): string {
+  switch (info.providerCode) {
+    case 'denied_authentication':
+      return 'Scaleway rejected the secret key (denied_authentication): check the secret key, and that the API key has not expired or been deleted.';
+    case 'permissions_denied':
+      return `The signer's API key lacks a permission for this (permissions_denied): give its bearer an IAM policy with the needed permission set. ${sentence(info.message)}`;
+    case 'quotas_exceeded':
+      return `A Scaleway quota is exceeded (quotas_exceeded): delete an API key of this bearer first, or ask for a higher quota. ${sentence(info.message)}`;
+    case 'invalid_arguments':
+      return `Scaleway refused an argument (invalid_arguments): ${sentence(info.message)}`;
+    case 'not_found':
+      return `Scaleway did not find it (not_found): ${sentence(info.message)}`;
+    default:
+      break;
+  }
+  if (info.code === 'invalid_credentials') {
+    return `Check the Scaleway key: ${sentence(info.message)}`;
+  }
+  if (info.code === 'host_not_allowed') {
+    return `Keysmith refused to send the secret key there: ${sentence(info.message)}`;
+  }
+  return describeErrorForUser(info);
+}
+
+// ----- status ------------------------------------------------------------------------------------
+
+function showBusy(text: string): void {
+  ui.status.hidden = false;
+  ui.status.dataset.kind = 'busy';
+  ui.status.setAttribute('role', 'status');
+  delete ui.status.dataset.errorCode;
+  const spinner = document.createElement('span');
+  spinner.className = 'spinner';
+  spinner.setAttribute('aria-hidden', 'true');
+  ui.status.replaceChildren(spinner, document.createTextNode(text));
+}
+
+function showSuccess(title: string, rows: [string, string][], note?: string): void {
+  ui.status.hidden = false;
+  ui.status.dataset.kind = 'ok';
+  ui.status.setAttribute('role', 'status');
+  delete ui.status.dataset.errorCode;
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  const list = document.createElement('dl');
+  for (const [term, value] of rows) {
+    const dt = document.createElement('dt');
+    dt.textContent = term;
+    const dd = document.createElement('dd');
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  const children: Node[] = [heading, list];
+  if (note !== undefined) {
+    const p = document.createElement('p');
+    p.className = 'hint';
+    p.textContent = note;
+    children.push(p);
+  }
+  ui.status.replaceChildren(...children);
+}
+
+function showError(text: string, code?: string): void {
+  ui.status.hidden = false;
+  ui.status.dataset.kind = 'error';
+  ui.status.setAttribute('role', 'alert');
+  if (code === undefined) {
+    delete ui.status.dataset.errorCode;
+  } else {
+    ui.status.dataset.errorCode = code;
+  }
+  const p = document.createElement('p');
+  p.textContent = text;
+  ui.status.replaceChildren(p);
+}
+
+function reportFailure(error: ErrorInfo): void {
+  showError(describeScalewayError(error), error.providerCode ?? error.code);
+}
+
+// ----- form --------------------------------------------------------------------------------------
+
+function readCredentials(): ScalewayCredentials | undefined {
+  const accessKey = ui.accessKey.value.trim();
+  const secretKey = ui.secretKey.value.trim();
+  ui.accessKey.setAttribute('aria-invalid', String(accessKey === ''));
+  ui.secretKey.setAttribute('aria-invalid', String(secretKey === ''));
+  if (accessKey === '' || secretKey === '') {
+    showError('Enter the Scaleway access key and secret key of the signer.');
+    (accessKey === '' ? ui.accessKey : ui.secretKey).focus();
+    return undefined;
+  }
+  return { accessKey, secretKey };
+}
+
+/** Runs one action with the form locked, and always clears the secret key afterwards. */
+async function withBusyForm(progress: string, run: () => Promise<void>): Promise<void> {
+  ui.form.setAttribute('aria-busy', 'true');
+  ui.verify.disabled = true;
+  ui.create.disabled = true;
+  showBusy(progress);
+  try {
+    await run();
+  } catch (error) {
+    showError(`Could not talk to the Keysmith service worker: ${errorText(error)}`);
+  } finally {
+    ui.secretKey.value = '';
+    ui.verify.disabled = false;
+    ui.create.disabled = false;
+    ui.form.setAttribute('aria-busy', 'false');
+  }
+}
+
+function option(value: string, label: string): HTMLOptionElement {
+  const node = document.createElement('option');
+  node.value = value;
+  node.textContent = label;
+  return node;
+}
+
+function fillProjects(list: ScalewayProject[], preferred: string | null): void {
+  projects = list;
+  ui.project.replaceChildren(option('', '(none)'));
+  for (const p of list) {
+    ui.project.append(option(p.id, `${p.name} (${p.id})`));
+  }
+  ui.project.value = preferred !== null && list.some((p) => p.id === preferred) ? preferred : '';
+}
+
+function fillApplications(list: ScalewayApplication[], selected?: string): void {
+  ui.application.replaceChildren();
+  for (const app of list) {
+    ui.application.append(option(app.id, app.name));
+  }
+  ui.application.append(option(NEW_APPLICATION, 'New application…'));
+  ui.application.value = selected ?? (list[0]?.id ?? NEW_APPLICATION);
+  syncVisibility();
+}
+
+function syncVisibility(): void {
+  ui.appFields.hidden = !ui.bearerApp.checked;
+  ui.newAppFields.hidden = ui.application.value !== NEW_APPLICATION;
+  ui.pushFields.hidden = !ui.push.checked;
+  const length = [...ui.description.value].length;
+  ui.descriptionCount.textContent = `${length} / ${MAX_DESCRIPTION}`;
+}
+
+function projectName(id: string | null): string {
+  if (id === null) {
+    return '(none)';
+  }
+  const found = projects.find((p) => p.id === id);
+  return found === undefined ? id : `${found.name} (${id})`;
+}
+
+async function verifySigner(): Promise<void> {
+  const credentials = readCredentials();
+  if (credentials === undefined) {
+    return;
+  }
+  await withBusyForm('Looking up the signer at Scaleway…', async () => {
+    const reply = await sendMessage({ type: 'scaleway.verifySigner', credentials });
+    if (!reply.ok) {
+      signer = undefined;
+      ui.createFields.disabled = true;
+      reportFailure(reply.error);
+      return;
+    }
+    const me = reply.result;
+    const notes: string[] = [];
+    const listed = await sendMessage({ type: 'scaleway.listProjects', credentials, organizationId: me.organizationId });
+    if (listed.ok) {
+      fillProjects(listed.result.projects, me.defaultProjectId);
+    } else {
+      fillProjects([], null);
+      notes.push(`Projects could not be listed: ${describeScalewayError(listed.error)}`);
+    }
+    const apps = await sendMessage({ type: 'scaleway.listApplications', credentials, organizationId: me.organizationId });
+    if (apps.ok) {
+      fillApplications(apps.result.applications);
+    } else {
+      fillApplications([]);
+      notes.push(`Applications could not be listed: ${describeScalewayError(apps.error)}`);
+    }
+    signer = me;
+    ui.createFields.disabled = false;
+    ui.bearerSelf.parentElement?.replaceChildren(
+      ui.bearerSelf,
+      ` Myself (${me.bearerType === 'user' ? 'user' : 'application'} ${me.bearerName ?? me.bearerId})`,
+    );
+    ui.createHint.textContent = 'Enter the signer\'s secret key again to create a key. The new secret key goes straight into the vault.';
+    showSuccess(
+      'Scaleway signer verified',
+      [
+        ['Bearer', me.bearerType === 'user' ? 'User' : 'Application'],
+        ['Name', me.bearerName ?? '(unknown)'],
+        ['Bearer ID', me.bearerId],
+        ['Organization', me.organizationId],
+        ['Default project', projectName(me.defaultProjectId)],
+        ['Expires', me.expiresAt === null ? 'never' : `${me.expiresAt}${me.expired ? ' (expired)' : ''}`],
+      ],
+      notes.length === 0 ? undefined : notes.join(' '),
+    );
+  });
+}
+
+function expiresAt(): string | undefined {
+  const seconds = Number(ui.expiry.value);
+  return ui.expiry.value === 'never' || !Number.isFinite(seconds) ? undefined : new Date(Date.now() + seconds * 1000).toISOString();
+}
+
+async function createApiKey(): Promise<void> {
+  const me = signer;
+  if (me === undefined) {
+    showError('Verify the Scaleway signer first.');
+    return;
+  }
+  const description = ui.description.value.trim();
+  if ([...description].length > MAX_DESCRIPTION) {
+    showError(`The description may be at most ${MAX_DESCRIPTION} characters long.`);
+    ui.description.focus();
+    return;
+  }
+  const forApplication = ui.bearerApp.checked;
+  const newAppName = ui.newAppName.value.trim();
+  if (forApplication && ui.application.value === NEW_APPLICATION && newAppName === '') {
+    ui.newAppName.setAttribute('aria-invalid', 'true');
+    showError('Enter a name for the new application.');
+    ui.newAppName.focus();
+    return;
+  }
+  ui.newAppName.setAttribute('aria-invalid', 'false');
+  const defaultProjectId = ui.project.value === '' ? undefined : ui.project.value;
+  let secretManager: { region: ScalewayRegion; projectId: string; name: string } | undefined;
+  if (ui.push.checked) {
+    const projectId = defaultProjectId ?? me.defaultProjectId ?? undefined;
+    const name = ui.pushName.value.trim();
+    if (projectId === undefined || name === '') {
+      showError('Secret Manager needs a Project (choose a preferred Project) and a secret name.');
+      return;
+    }
+    secretManager = { region: ui.pushRegion.value as ScalewayRegion, projectId, name };
+  }
+  const credentials = readCredentials();
+  if (credentials === undefined) {
+    return;
+  }
+  if (credentials.accessKey !== me.accessKey) {
+    ui.secretKey.value = '';
+    showError('The access key changed since it was verified: verify the signer again.');
+    return;
+  }
+  const expiry = expiresAt();
+  await withBusyForm('Creating the Scaleway API key…', async () => {
+    let bearer: { userId: string } | { applicationId: string };
+    let bearerLabel: string;
+    if (!forApplication) {
+      bearer = me.bearerType === 'user' ? { userId: me.bearerId } : { applicationId: me.bearerId };
+      bearerLabel = me.bearerName ?? me.bearerId;
+    } else if (ui.application.value === NEW_APPLICATION) {
+      const made = await sendMessage({
+        type: 'scaleway.createApplication',
+        credentials,
+        organizationId: me.organizationId,
+        name: newAppName,
+        description: 'created by Keysmith',
+      });
+      if (!made.ok) {
+        reportFailure(made.error);
+        return;
+      }
+      const options = [...ui.application.options]
+        .filter((o) => o.value !== NEW_APPLICATION)
+        .map((o) => ({ id: o.value, name: o.textContent ?? '' }));
+      fillApplications(
+        [...options, made.result].map((a) => ({ id: a.id, name: a.name, description: '', organizationId: me.organizationId, nbApiKeys: 0 })),
+        made.result.id,
+      );
+      ui.newAppName.value = '';
+      bearer = { applicationId: made.result.id };
+      bearerLabel = made.result.name;
+    } else {
+      bearer = { applicationId: ui.application.value };
+      bearerLabel = ui.application.selectedOptions[0]?.textContent ?? ui.application.value;
+    }
+    const reply = await sendMessage({
+      type: 'scaleway.createApiKey',
+      credentials,
+      ...bearer,
+      organizationId: me.organizationId,
+      ...(description === '' ? {} : { description }),
+      ...(expiry === undefined ? {} : { expiresAt: expiry }),
+      ...(defaultProjectId === undefined ? {} : { defaultProjectId }),
+      ...(secretManager === undefined ? {} : { secretManager }),
+    });
+    if (!reply.ok) {
+      reportFailure(reply.error);
+      return;
+    }
+    const key = reply.result;
+    const rows: [string, string][] = [
+      ['Access key', key.accessKey],
+      ['Bearer', `${key.bearerType === 'user' ? 'User' : 'Application'} ${bearerLabel}`],
+      ['Description', key.description === '' ? '(none)' : key.description],
+      ['Expires', key.expiresAt ?? 'never'],
+      ['Default project', projectName(key.defaultProjectId)],
+      ['Vault entry', key.entryId],
+    ];
+    if (key.secretManager !== null) {
+      rows.push(['Secret Manager', `${key.secretManager.secretName} (${key.secretManager.region}, revision ${key.secretManager.revision})`]);
+    }
+    showSuccess(
+      'Scaleway API key created and vaulted',
+      rows,
+      `Vaulted as entry ${key.entryId}. The secret key went from Scaleway's answer into the sealed entry inside the Keysmith core; export it from the vault when you need it.`,
+    );
+    ui.description.value = '';
+    syncVisibility();
+    await onVaulted();
+  });
+}
+
+// ----- endpoint ----------------------------------------------------------------------------------
+
+function showEndpointStatus(text: string, kind: 'ok' | 'error'): void {
+  ui.endpointStatus.dataset.kind = kind;
+  ui.endpointStatus.textContent = text;
+}
+
+async function saveEndpoint(): Promise<void> {
+  const text = ui.endpoint.value.trim();
+  let origin: string | undefined;
+  if (text !== '') {
+    try {
+      origin = parseEndpointUrl(text, 'Scaleway endpoint');
+    } catch (error) {
+      ui.endpoint.setAttribute('aria-invalid', 'true');
+      showEndpointStatus(sentence(errorText(error)), 'error');
+      return;
+    }
+  }
+  ui.endpoint.setAttribute('aria-invalid', 'false');
+  if (origin !== undefined) {
+    // Asked while the click's user gesture is valid; Chrome answers at once if already granted.
+    const url = new URL(origin);
+    const granted = await chrome.permissions.request({ origins: [`${url.protocol}//${url.hostname}/*`] });
+    if (!granted) {
+      showEndpointStatus(`Keysmith needs permission to contact ${origin} to use it as an endpoint.`, 'error');
+      return;
+    }
+  }
+  // Merged into the settings as they are now, so the AWS endpoint is left alone.
+  const current = await sendMessage({ type: 'settings.get' });
+  if (!current.ok) {
+    showEndpointStatus(describeErrorForUser(current.error), 'error');
+    return;
+  }
+  const endpoints: CustomEndpoints = { ...current.result.endpoints };
+  if (origin === undefined) {
+    delete endpoints.scaleway;
+  } else {
+    endpoints.scaleway = origin;
+  }
+  const reply = await sendMessage({ type: 'settings.set', endpoints });
+  if (!reply.ok) {
+    showEndpointStatus(describeErrorForUser(reply.error), 'error');
+    return;
+  }
+  const saved = reply.result.endpoints.scaleway;
+  ui.endpoint.value = saved ?? '';
+  showEndpointStatus(saved === undefined ? 'Saved: requests go to Scaleway.' : `Saved: Scaleway requests go to ${saved}.`, 'ok');
+}
+
+async function loadEndpoint(): Promise<void> {
+  const settings = await sendMessage({ type: 'settings.get' });
+  if (settings.ok && settings.result.endpoints.scaleway !== undefined) {
+    ui.endpoint.value = settings.result.endpoints.scaleway;
+    ui.advanced.open = true;
+    showEndpointStatus(`Scaleway requests go to ${settings.result.endpoints.scaleway}.`, 'ok');
+  }
+}
+
+// ----- exports -----------------------------------------------------------------------------------
+
+/** Region and zone written into Scaleway exports (config.yaml, SCW_* variables). */
+export function scalewayExportOptions(): { region?: string; zone?: string } {
+  const region = ui.exportRegion.value.trim();
+  const zone = ui.exportZone.value.trim();
+  return { ...(region === '' ? {} : { region }), ...(zone === '' ? {} : { zone }) };
+}
+
+// ----- start -------------------------------------------------------------------------------------
+
+function reportUnexpected(error: unknown): void {
+  console.error('Keysmith popup (Scaleway):', error);
+  showError(`Unexpected error: ${errorText(error)}`);
+}
+
+export function initScalewaySection(options: { onVaulted: () => Promise<void> }): void {
+  onVaulted = options.onVaulted;
+  ui.verify.addEventListener('click', () => {
+    verifySigner().catch(reportUnexpected);
+  });
+  ui.create.addEventListener('click', () => {
+    createApiKey().catch(reportUnexpected);
+  });
+  ui.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+  });
+  for (const input of [ui.bearerSelf, ui.bearerApp, ui.application, ui.push]) {
+    input.addEventListener('change', syncVisibility);
+  }
+  ui.description.addEventListener('input', syncVisibility);
+  ui.endpointForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    saveEndpoint().catch(reportUnexpected);
+  });
+  syncVisibility();
+  loadEndpoint().catch(reportUnexpected);
+}

@@ -1,0 +1,95 @@
+// Drives the popup's Scaleway section the way a person would: labelled fields and buttons.
+
+const RESULT_TIMEOUT_MS = 20_000;
+
+/** Opens "Scaleway: custom endpoint", saves the endpoint and waits for the confirmation. */
+export async function setScalewayEndpoint(page, endpoint) {
+  const advanced = page.locator('#scw-advanced');
+  if (!(await advanced.evaluate((details) => details.open))) {
+    await page.getByText('Scaleway: custom endpoint').click();
+  }
+  await page.getByLabel('Scaleway endpoint').fill(endpoint);
+  await page.getByRole('button', { name: 'Save Scaleway endpoint' }).click();
+  await page.locator('#scw-endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
+}
+
+export async function fillScalewaySigner(page, { accessKey, secretKey }) {
+  await page.getByLabel('Scaleway access key').fill(accessKey);
+  await page.getByLabel('Scaleway secret key').fill(secretKey);
+}
+
+/**
+ * Clicks a Scaleway button and waits for the section's final result.
+ * @returns {Promise<{kind: 'ok' | 'error', text: string, errorCode: string | undefined,
+ *                    fields: Record<string, string>}>}
+ */
+export async function clickScaleway(page, buttonName) {
+  await page.locator('#scw-status').evaluate((status) => {
+    delete status.dataset.kind;
+  });
+  await page.getByRole('button', { name: buttonName, exact: true }).click();
+  await page.waitForFunction(
+    () => {
+      const form = document.getElementById('scw-form');
+      const status = document.getElementById('scw-status');
+      return (
+        form?.getAttribute('aria-busy') !== 'true' &&
+        status !== null &&
+        !status.hidden &&
+        (status.dataset.kind === 'ok' || status.dataset.kind === 'error')
+      );
+    },
+    undefined,
+    { timeout: RESULT_TIMEOUT_MS },
+  );
+  return page.locator('#scw-status').evaluate((status) => {
+    const fields = {};
+    for (const term of status.querySelectorAll('dt')) {
+      const value = term.nextElementSibling;
+      fields[term.textContent ?? ''] = value?.tagName === 'DD' ? (value.textContent ?? '') : '';
+    }
+    return { kind: status.dataset.kind, text: status.innerText, errorCode: status.dataset.errorCode, fields };
+  });
+}
+
+export async function verifyScalewaySigner(page, signer) {
+  await fillScalewaySigner(page, signer);
+  return clickScaleway(page, 'Verify Scaleway key');
+}
+
+/**
+ * Creates a key through the form.
+ * options: {for: 'self' | 'application', application?: name (existing), newApplication?: name,
+ *           description?, expiry?: option label, project?: option label prefix, push?: {region, name}}
+ */
+export async function createScalewayKey(page, signer, options = {}) {
+  if (options.for === 'application') {
+    await page.getByRole('radio', { name: 'An IAM application' }).check();
+    if (options.newApplication !== undefined) {
+      await page.getByLabel('Application', { exact: true }).selectOption({ label: 'New application…' });
+      await page.getByLabel('New application name').fill(options.newApplication);
+    } else {
+      await page.getByLabel('Application', { exact: true }).selectOption({ label: options.application });
+    }
+  } else {
+    await page.getByRole('radio', { name: /Myself/ }).check();
+  }
+  await page.getByLabel(/^Description/).fill(options.description ?? '');
+  await page.getByLabel('Expires').selectOption({ label: options.expiry ?? 'Never' });
+  if (options.project !== undefined) {
+    const label = await page
+      .locator('#scw-project option')
+      .evaluateAll((nodes, prefix) => nodes.map((n) => n.textContent).find((t) => t.startsWith(prefix)), options.project);
+    await page.getByLabel('Preferred Project for Object Storage').selectOption({ label });
+  }
+  const push = page.getByLabel('Also store it in Scaleway Secret Manager');
+  if (options.push !== undefined) {
+    await push.check();
+    await page.getByLabel('Secret Manager region').selectOption(options.push.region);
+    await page.getByLabel('Secret name').fill(options.push.name);
+  } else {
+    await push.uncheck();
+  }
+  await fillScalewaySigner(page, signer);
+  return clickScaleway(page, 'Create Scaleway API key');
+}
