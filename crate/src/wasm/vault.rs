@@ -205,10 +205,7 @@ pub fn vault_seal_entry(
     created_ms: f64,
 ) -> Result<JsValue, JsValue> {
     let entry_json = SecretString::new(entry_json);
-    // `from_slice`, not `from_str`: the entry decoder already instantiates serde_json's slice
-    // reader for `EntryData`, so this reuses it instead of monomorphising a second copy (~16 KB
-    // raw). The input is a `&str`, so the reader's UTF-8 check cannot fail differently.
-    let data: EntryData = serde_json::from_slice(entry_json.expose_secret().as_bytes())
+    let data = EntryData::from_json(entry_json.expose_secret())
         .map_err(|e| js_error("invalid_entry", &format!("the entry is not valid: {e}")))?;
     let created_ms = read::exact_integer(created_ms, "createdMs")?;
     seal(header, data, created_ms)
