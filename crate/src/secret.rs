@@ -85,7 +85,7 @@ impl SecretString {
 }
 
 /// How much of the stack [`wipe_stack`] overwrites: more than the deepest secret-handling call
-/// (Argon2, X25519, the AEADs, serde_json) uses below an exported function's frame.
+/// (Argon2, X25519, the AEADs, the entry JSON reader) uses below an exported function's frame.
 const STACK_WIPE_BYTES: usize = 64 * 1024;
 
 /// Overwrites the stack below the caller's frame. Copies of keys that crates make in locals

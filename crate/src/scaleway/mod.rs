@@ -15,7 +15,7 @@ pub mod error;
 pub mod flows;
 #[cfg(feature = "providers")]
 pub mod iam;
-#[cfg(feature = "providers")]
+// Not behind `providers`: the vault writes and reads its entries with it (vault/entry.rs).
 pub mod json;
 #[cfg(feature = "providers")]
 pub mod request;

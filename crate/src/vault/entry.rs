@@ -2,13 +2,13 @@
 //! document padded to a multiple of 1 KiB, so that a locked vault shows how many entries it
 //! holds but not what kind they are.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::io;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use zeroize::Zeroizing;
 
 use super::{fill_random, VaultError};
+use crate::scaleway::json::{self, Value};
 use crate::secret::SecretString;
 
 /// The schema version of the JSON inside the box.
@@ -54,20 +54,6 @@ impl fmt::Display for EntryId {
     }
 }
 
-impl Serialize for EntryId {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_hex())
-    }
-}
-
-impl<'de> Deserialize<'de> for EntryId {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Self::from_hex(&text)
-            .ok_or_else(|| serde::de::Error::custom("an entry id is 32 lowercase hex digits"))
-    }
-}
-
 /// One vault entry: what was vaulted, when (milliseconds since the epoch, from the caller), and
 /// under which id.
 #[derive(Debug, PartialEq, Eq)]
@@ -89,8 +75,7 @@ impl Entry {
     }
 }
 
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, PartialEq, Eq)]
 pub enum EntryData {
     AwsAccessKey(AwsAccessKey),
     AwsTemporaryCredentials(AwsTemporaryCredentials),
@@ -99,139 +84,78 @@ pub enum EntryData {
 }
 
 /// A long-term IAM access key.
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct AwsAccessKey {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
     /// Absent when imported from a CSV that had no `User Name` column.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
     pub access_key_id: String,
-    #[serde(with = "secret_json")]
     pub secret_access_key: SecretString,
     /// IAM's `CreateDate` as AWS returned it (ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tag {
     pub key: String,
     pub value: String,
 }
 
 /// STS session or role credentials.
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct AwsTemporaryCredentials {
     pub access_key_id: String,
-    #[serde(with = "secret_json")]
     pub secret_access_key: SecretString,
-    #[serde(with = "secret_json")]
     pub session_token: SecretString,
     /// STS's `Expiration` as AWS returned it (ISO 8601).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ec2KeyType {
     Rsa,
     Ed25519,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ec2KeyFormat {
     Pem,
     Ppk,
 }
 
 /// An EC2 key pair's private half, as `CreateKeyPair` returned it (or as imported).
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Ec2KeyPair {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     pub key_name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_pair_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
     pub key_type: Ec2KeyType,
     pub key_format: Ec2KeyFormat,
-    #[serde(with = "secret_json")]
     pub private_key: SecretString,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScalewayBearerType {
     User,
     Application,
 }
 
 /// A Scaleway IAM API key.
-#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct ScalewayApiKey {
     pub access_key: String,
-    #[serde(with = "secret_json")]
     pub secret_key: SecretString,
     pub bearer_type: ScalewayBearerType,
     pub bearer_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_project_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// As Scaleway returned it (RFC 3339); absent for keys that never expire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
-}
-
-/// Serde for [`SecretString`] on the inside-the-box path only; `SecretString` itself stays
-/// without `Serialize` so that no other path can print it by accident.
-mod secret_json {
-    use super::SecretString;
-    use serde::{de, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(secret: &SecretString, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(secret.expose_secret())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
-        d.deserialize_str(Visitor)
-    }
-
-    struct Visitor;
-
-    impl de::Visitor<'_> for Visitor {
-        type Value = SecretString;
-
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a string")
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<SecretString, E> {
-            Ok(SecretString::copy_from(v))
-        }
-
-        // An owned buffer handed over by the deserializer is wiped by `SecretString::new`.
-        fn visit_string<E: de::Error>(self, v: String) -> Result<SecretString, E> {
-            Ok(SecretString::new(v))
-        }
-    }
 }
 
 // ---- validation ------------------------------------------------------------------------------
@@ -393,63 +317,210 @@ impl EntryData {
 
 // ---- the plaintext inside the box ------------------------------------------------------------
 
-#[derive(Serialize)]
-struct WireOut<'a> {
-    v: u32,
-    id: EntryId,
-    created_ms: u64,
-    data: &'a EntryData,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireIn {
-    #[allow(dead_code)] // checked by `VersionProbe` first
-    v: u32,
-    id: EntryId,
-    created_ms: u64,
-    data: EntryData,
-}
-
-/// Reads only `v`, skipping everything else without copying it, so that a newer schema is
-/// reported as such rather than as a parse error.
-#[derive(Deserialize)]
-struct VersionProbe {
-    v: u32,
-}
+// The JSON is written and read here, by hand, rather than through serde_json and derived impls:
+// those cost the shipped wasm core about 20 KB gzipped (visitors, float formatting for error
+// messages, a second deserializer). The writer's output is byte-for-byte what serde_json wrote
+// for the derived structs (the committed vectors check it); the reader is the strict parser in
+// `scaleway::json` (no duplicate keys, bounded depth, unpaired surrogates refused) plus the
+// checks serde's derives made: unknown fields refused, required fields present, optional
+// fields absent or null.
 
 /// Counts bytes so the real buffer can be allocated once: a growing `Vec` would leave
 /// unwiped copies of the secret behind each reallocation.
 struct Counter(usize);
 
-impl io::Write for Counter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0 += buf.len();
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
+impl fmt::Write for Counter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
         Ok(())
     }
 }
 
+/// Appends to a buffer allocated with the counted capacity.
+struct Sink<'a>(&'a mut Vec<u8>);
+
+impl fmt::Write for Sink<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+}
+
+/// A JSON string literal, escaped exactly as serde_json escapes it.
+pub(super) fn write_str(out: &mut dyn fmt::Write, s: &str) -> fmt::Result {
+    out.write_str("\"")?;
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.write_str(&s[start..i])?;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let u = [
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ];
+            out.write_str(std::str::from_utf8(&u).map_err(|_| fmt::Error)?)?;
+        } else {
+            out.write_str(escape)?;
+        }
+        start = i + 1;
+    }
+    out.write_str(&s[start..])?;
+    out.write_str("\"")
+}
+
+/// Writes the members of one object, in order, with the separators serde_json writes.
+struct Obj<'a> {
+    out: &'a mut dyn fmt::Write,
+    first: bool,
+}
+
+impl<'a> Obj<'a> {
+    fn open(out: &'a mut dyn fmt::Write) -> Result<Self, fmt::Error> {
+        out.write_str("{")?;
+        Ok(Self { out, first: true })
+    }
+
+    fn key(&mut self, key: &str) -> fmt::Result {
+        if !self.first {
+            self.out.write_str(",")?;
+        }
+        self.first = false;
+        write_str(self.out, key)?;
+        self.out.write_str(":")
+    }
+
+    fn str(&mut self, key: &str, value: &str) -> fmt::Result {
+        self.key(key)?;
+        write_str(self.out, value)
+    }
+
+    fn opt(&mut self, key: &str, value: &Option<String>) -> fmt::Result {
+        match value {
+            Some(v) => self.str(key, v),
+            None => Ok(()),
+        }
+    }
+
+    fn close(self) -> fmt::Result {
+        self.out.write_str("}")
+    }
+}
+
+fn write_data(out: &mut dyn fmt::Write, data: &EntryData) -> fmt::Result {
+    let mut outer = Obj::open(out)?;
+    outer.key(data.kind())?;
+    let mut o = Obj::open(outer.out)?;
+    match data {
+        EntryData::AwsAccessKey(k) => {
+            o.opt("account_id", &k.account_id)?;
+            o.opt("user_name", &k.user_name)?;
+            o.str("access_key_id", &k.access_key_id)?;
+            o.str("secret_access_key", k.secret_access_key.expose_secret())?;
+            o.opt("created", &k.created)?;
+            o.opt("description", &k.description)?;
+            if !k.tags.is_empty() {
+                o.key("tags")?;
+                o.out.write_str("[")?;
+                for (i, tag) in k.tags.iter().enumerate() {
+                    if i > 0 {
+                        o.out.write_str(",")?;
+                    }
+                    let mut t = Obj::open(o.out)?;
+                    t.str("key", &tag.key)?;
+                    t.str("value", &tag.value)?;
+                    t.close()?;
+                }
+                o.out.write_str("]")?;
+            }
+        }
+        EntryData::AwsTemporaryCredentials(c) => {
+            o.str("access_key_id", &c.access_key_id)?;
+            o.str("secret_access_key", c.secret_access_key.expose_secret())?;
+            o.str("session_token", c.session_token.expose_secret())?;
+            o.opt("expiration", &c.expiration)?;
+            o.opt("description", &c.description)?;
+        }
+        EntryData::Ec2KeyPair(k) => {
+            o.opt("region", &k.region)?;
+            o.str("key_name", &k.key_name)?;
+            o.opt("key_pair_id", &k.key_pair_id)?;
+            o.opt("fingerprint", &k.fingerprint)?;
+            o.str(
+                "key_type",
+                match k.key_type {
+                    Ec2KeyType::Rsa => "rsa",
+                    Ec2KeyType::Ed25519 => "ed25519",
+                },
+            )?;
+            o.str(
+                "key_format",
+                match k.key_format {
+                    Ec2KeyFormat::Pem => "pem",
+                    Ec2KeyFormat::Ppk => "ppk",
+                },
+            )?;
+            o.str("private_key", k.private_key.expose_secret())?;
+        }
+        EntryData::ScalewayApiKey(k) => {
+            o.str("access_key", &k.access_key)?;
+            o.str("secret_key", k.secret_key.expose_secret())?;
+            o.str(
+                "bearer_type",
+                match k.bearer_type {
+                    ScalewayBearerType::User => "user",
+                    ScalewayBearerType::Application => "application",
+                },
+            )?;
+            o.str("bearer_id", &k.bearer_id)?;
+            o.opt("organization_id", &k.organization_id)?;
+            o.opt("default_project_id", &k.default_project_id)?;
+            o.opt("description", &k.description)?;
+            o.opt("expires_at", &k.expires_at)?;
+        }
+    }
+    o.close()?;
+    outer.close()
+}
+
+/// `{"v":1,"id":"…","created_ms":…,"data":{…}}`, compact, fields in FORMAT.md's order.
+fn write_entry(out: &mut dyn fmt::Write, entry: &Entry) -> fmt::Result {
+    let mut o = Obj::open(out)?;
+    o.key("v")?;
+    write!(o.out, "{ENTRY_SCHEMA_VERSION}")?;
+    o.str("id", &entry.id.to_hex())?;
+    o.key("created_ms")?;
+    write!(o.out, "{}", entry.created_ms)?;
+    o.key("data")?;
+    write_data(o.out, &entry.data)?;
+    o.close()
+}
+
 /// `u32 BE length ‖ JSON ‖ zero padding` to a multiple of [`PAD_BLOCK`].
 pub(crate) fn encode_plaintext(entry: &Entry) -> Result<Zeroizing<Vec<u8>>, VaultError> {
-    let wire = WireOut {
-        v: ENTRY_SCHEMA_VERSION,
-        id: entry.id,
-        created_ms: entry.created_ms,
-        data: &entry.data,
-    };
+    let failed = |_| VaultError::Internal("entry serialisation failed");
     let mut counter = Counter(0);
-    serde_json::to_writer(&mut counter, &wire)
-        .map_err(|_| VaultError::Internal("entry serialisation failed"))?;
+    write_entry(&mut counter, entry).map_err(failed)?;
     let json_len = counter.0;
     let len_prefix = u32::try_from(json_len).map_err(|_| VaultError::EntryTooLarge(json_len))?;
     let total = (4 + json_len).div_ceil(PAD_BLOCK) * PAD_BLOCK;
     let mut buf = Zeroizing::new(Vec::with_capacity(total));
     buf.extend_from_slice(&len_prefix.to_be_bytes());
-    serde_json::to_writer(&mut *buf, &wire)
-        .map_err(|_| VaultError::Internal("entry serialisation failed"))?;
+    write_entry(&mut Sink(&mut buf), entry).map_err(failed)?;
     if buf.len() != 4 + json_len {
         return Err(VaultError::Internal(
             "entry serialisation is not deterministic",
@@ -457,6 +528,204 @@ pub(crate) fn encode_plaintext(entry: &Entry) -> Result<Zeroizing<Vec<u8>>, Vaul
     }
     buf.resize(total, 0);
     Ok(buf)
+}
+
+type Members<'v, 'a> = &'v [(Cow<'a, str>, Value<'a>)];
+
+/// The members of an object whose keys are all in `known`. Messages name fields from `known`
+/// only: never a value, nor a key taken from the input.
+fn members<'v, 'a>(
+    value: &'v Value<'a>,
+    what: &str,
+    known: &[&str],
+) -> Result<Members<'v, 'a>, String> {
+    let Value::Object(members) = value else {
+        return Err(format!("{what} must be an object, not {}", value.kind()));
+    };
+    if members.iter().any(|(k, _)| !known.contains(&k.as_ref())) {
+        return Err(format!("{what} has an unknown field"));
+    }
+    Ok(members)
+}
+
+fn get<'v, 'a>(members: Members<'v, 'a>, key: &str) -> Option<&'v Value<'a>> {
+    members.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn req<'v>(members: Members<'v, '_>, key: &str) -> Result<&'v str, String> {
+    match get(members, key) {
+        None => Err(format!("missing field {key}")),
+        Some(v) => v
+            .as_str()
+            .ok_or_else(|| format!("{key} must be a string, not {}", v.kind())),
+    }
+}
+
+/// Absent or `null` is `None`, as serde read `Option` fields.
+fn opt(members: Members<'_, '_>, key: &str) -> Result<Option<String>, String> {
+    match get(members, key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => req(members, key).map(|s| Some(s.to_owned())),
+    }
+}
+
+fn secret(members: Members<'_, '_>, key: &str) -> Result<SecretString, String> {
+    req(members, key).map(SecretString::copy_from)
+}
+
+/// One of a closed set of names.
+fn choice<T: Copy>(members: Members<'_, '_>, key: &str, names: &[(&str, T)]) -> Result<T, String> {
+    let text = req(members, key)?;
+    names
+        .iter()
+        .find(|(name, _)| *name == text)
+        .map(|&(_, v)| v)
+        .ok_or_else(|| format!("{key} is not one of the known values"))
+}
+
+impl EntryData {
+    /// Reads the inside-the-box `data` object: exactly one member, named after the kind.
+    /// Not validated here (see [`EntryData::validate`]).
+    pub(crate) fn from_json_value(value: &Value<'_>) -> Result<Self, String> {
+        let (kind, body) = match value {
+            Value::Object(m) if m.len() == 1 => (m[0].0.as_ref(), &m[0].1),
+            _ => {
+                return Err("the entry must be an object with exactly one member (its kind)".into())
+            }
+        };
+        Ok(match kind {
+            "aws_access_key" => {
+                let m = members(
+                    body,
+                    kind,
+                    &[
+                        "account_id",
+                        "user_name",
+                        "access_key_id",
+                        "secret_access_key",
+                        "created",
+                        "description",
+                        "tags",
+                    ],
+                )?;
+                let mut tags = Vec::new();
+                if let Some(list) = get(m, "tags") {
+                    let list = list
+                        .as_array()
+                        .ok_or_else(|| format!("tags must be an array, not {}", list.kind()))?;
+                    for tag in list {
+                        let t = members(tag, "a tag", &["key", "value"])?;
+                        tags.push(Tag {
+                            key: req(t, "key")?.to_owned(),
+                            value: req(t, "value")?.to_owned(),
+                        });
+                    }
+                }
+                EntryData::AwsAccessKey(AwsAccessKey {
+                    account_id: opt(m, "account_id")?,
+                    user_name: opt(m, "user_name")?,
+                    access_key_id: req(m, "access_key_id")?.to_owned(),
+                    secret_access_key: secret(m, "secret_access_key")?,
+                    created: opt(m, "created")?,
+                    description: opt(m, "description")?,
+                    tags,
+                })
+            }
+            "aws_temporary_credentials" => {
+                let m = members(
+                    body,
+                    kind,
+                    &[
+                        "access_key_id",
+                        "secret_access_key",
+                        "session_token",
+                        "expiration",
+                        "description",
+                    ],
+                )?;
+                EntryData::AwsTemporaryCredentials(AwsTemporaryCredentials {
+                    access_key_id: req(m, "access_key_id")?.to_owned(),
+                    secret_access_key: secret(m, "secret_access_key")?,
+                    session_token: secret(m, "session_token")?,
+                    expiration: opt(m, "expiration")?,
+                    description: opt(m, "description")?,
+                })
+            }
+            "ec2_key_pair" => {
+                let m = members(
+                    body,
+                    kind,
+                    &[
+                        "region",
+                        "key_name",
+                        "key_pair_id",
+                        "fingerprint",
+                        "key_type",
+                        "key_format",
+                        "private_key",
+                    ],
+                )?;
+                EntryData::Ec2KeyPair(Ec2KeyPair {
+                    region: opt(m, "region")?,
+                    key_name: req(m, "key_name")?.to_owned(),
+                    key_pair_id: opt(m, "key_pair_id")?,
+                    fingerprint: opt(m, "fingerprint")?,
+                    key_type: choice(
+                        m,
+                        "key_type",
+                        &[("rsa", Ec2KeyType::Rsa), ("ed25519", Ec2KeyType::Ed25519)],
+                    )?,
+                    key_format: choice(
+                        m,
+                        "key_format",
+                        &[("pem", Ec2KeyFormat::Pem), ("ppk", Ec2KeyFormat::Ppk)],
+                    )?,
+                    private_key: secret(m, "private_key")?,
+                })
+            }
+            "scaleway_api_key" => {
+                let m = members(
+                    body,
+                    kind,
+                    &[
+                        "access_key",
+                        "secret_key",
+                        "bearer_type",
+                        "bearer_id",
+                        "organization_id",
+                        "default_project_id",
+                        "description",
+                        "expires_at",
+                    ],
+                )?;
+                EntryData::ScalewayApiKey(ScalewayApiKey {
+                    access_key: req(m, "access_key")?.to_owned(),
+                    secret_key: secret(m, "secret_key")?,
+                    bearer_type: choice(
+                        m,
+                        "bearer_type",
+                        &[
+                            ("user", ScalewayBearerType::User),
+                            ("application", ScalewayBearerType::Application),
+                        ],
+                    )?,
+                    bearer_id: req(m, "bearer_id")?.to_owned(),
+                    organization_id: opt(m, "organization_id")?,
+                    default_project_id: opt(m, "default_project_id")?,
+                    description: opt(m, "description")?,
+                    expires_at: opt(m, "expires_at")?,
+                })
+            }
+            _ => return Err("unknown entry kind".into()),
+        })
+    }
+
+    /// Reads the inside-the-box JSON of one entry's data (`{"aws_access_key": {...}}`), as
+    /// `vaultSealEntry` receives it. Not validated here (see [`EntryData::validate`]).
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let value = json::parse(text).map_err(|e| e.to_string())?;
+        Self::from_json_value(&value)
+    }
 }
 
 /// The inverse of [`encode_plaintext`], strict: canonical padding, known schema, no unknown
@@ -470,50 +739,49 @@ pub(crate) fn decode_plaintext(bytes: &[u8]) -> Result<Entry, VaultError> {
     if len > rest.len() {
         return Err(bad("the length prefix exceeds the plaintext"));
     }
-    let (json, padding) = rest.split_at(len);
+    let (text, padding) = rest.split_at(len);
     if padding.iter().any(|&b| b != 0) {
         return Err(bad("non-zero padding"));
     }
-    let probe: VersionProbe = serde_json::from_slice(json)
-        .map_err(|e| bad(&format!("not a Keysmith entry ({})", e.classify_name())))?;
-    if probe.v != ENTRY_SCHEMA_VERSION {
-        return Err(if probe.v > ENTRY_SCHEMA_VERSION {
+    let text = std::str::from_utf8(text)
+        .map_err(|_| bad("not a Keysmith entry (the JSON is not UTF-8)"))?;
+    let doc = json::parse(text).map_err(|e| bad(&format!("not a Keysmith entry ({e})")))?;
+    // The version first, so that a newer schema is reported as such rather than as an unknown
+    // field or a parse error.
+    let version = match &doc {
+        Value::Object(m) => get(m, "v").and_then(Value::as_u64),
+        _ => None,
+    };
+    let version = version
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| bad("not a Keysmith entry (no schema version)"))?;
+    if version != ENTRY_SCHEMA_VERSION {
+        return Err(if version > ENTRY_SCHEMA_VERSION {
             VaultError::NewerFormat {
                 what: "vault entry",
-                version: u16::try_from(probe.v).unwrap_or(u16::MAX),
+                version: u16::try_from(version).unwrap_or(u16::MAX),
             }
         } else {
             bad("entry schema version 0 does not exist")
         });
     }
-    // serde_json's messages can quote input; report only position and category.
-    let wire: WireIn = serde_json::from_slice(json).map_err(|e| {
-        bad(&format!(
-            "invalid entry JSON ({} at column {})",
-            e.classify_name(),
-            e.column()
-        ))
-    })?;
+    let invalid_json = |detail: String| bad(&format!("invalid entry JSON ({detail})"));
+    let m = members(&doc, "the entry", &["v", "id", "created_ms", "data"]).map_err(invalid_json)?;
+    let id = req(m, "id")
+        .ok()
+        .and_then(EntryId::from_hex)
+        .ok_or_else(|| invalid_json("id must be 32 lowercase hex digits".into()))?;
+    let created_ms = get(m, "created_ms")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| invalid_json("created_ms must be a non-negative integer".into()))?;
+    let data = get(m, "data")
+        .ok_or_else(|| invalid_json("missing field data".into()))
+        .and_then(|d| EntryData::from_json_value(d).map_err(invalid_json))?;
     let entry = Entry {
-        id: wire.id,
-        created_ms: wire.created_ms,
-        data: wire.data,
+        id,
+        created_ms,
+        data,
     };
     entry.data.validate()?;
     Ok(entry)
-}
-
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "I/O error",
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Data => "unexpected field or type",
-            serde_json::error::Category::Eof => "truncated",
-        }
-    }
 }

@@ -252,3 +252,114 @@ fn a_parked_session_key_resumes_only_its_own_vault() {
     );
     assert!(header.resume(&parked[..31]).is_err());
 }
+
+// ---- the hand-written entry JSON: what serde_json and the derived impls wrote and read --------
+
+#[test]
+fn entry_strings_are_escaped_exactly_as_serde_json_escapes_them() {
+    let mut samples: Vec<String> = (0u32..0x80)
+        .filter_map(char::from_u32)
+        .map(String::from)
+        .collect();
+    samples
+        .extend(["", "a\"b\\c\n\r\t\u{8}\u{c}\u{1f}\u{7f}", "é中😀/</script>"].map(String::from));
+    for s in samples {
+        let mut ours = String::new();
+        super::entry::write_str(&mut ours, &s).unwrap();
+        assert_eq!(ours, serde_json::to_string(&s).unwrap(), "{s:?}");
+    }
+}
+
+/// The field order and layout the serde derives produced (declaration order, compact, optional
+/// fields omitted when absent), one entry of each kind.
+#[test]
+fn entry_json_is_byte_for_byte_the_previous_encoding() {
+    let cases = [
+        (
+            sample_entry().data,
+            r#"{"aws_access_key":{"account_id":"123456789012","user_name":"deploy-bot","access_key_id":"AKIAIOSFODNN7EXAMPLE","secret_access_key":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY","created":"2026-11-25T09:00:00Z","description":"CI deploys","tags":[{"key":"team","value":"platform"}]}}"#,
+        ),
+        (
+            EntryData::AwsTemporaryCredentials(AwsTemporaryCredentials {
+                access_key_id: "ASIAIOSFODNN7EXAMPLE".into(),
+                secret_access_key: SecretString::copy_from("s3cr3t"),
+                session_token: SecretString::copy_from("tok/en+="),
+                expiration: None,
+                description: Some("role".into()),
+            }),
+            r#"{"aws_temporary_credentials":{"access_key_id":"ASIAIOSFODNN7EXAMPLE","secret_access_key":"s3cr3t","session_token":"tok/en+=","description":"role"}}"#,
+        ),
+        (
+            EntryData::Ec2KeyPair(Ec2KeyPair {
+                region: Some("eu-west-3".into()),
+                key_name: "bastion".into(),
+                key_pair_id: None,
+                fingerprint: Some("ab:cd".into()),
+                key_type: Ec2KeyType::Ed25519,
+                key_format: Ec2KeyFormat::Ppk,
+                private_key: SecretString::copy_from("-----BEGIN-----\r\nAAAA\n-----END-----\n"),
+            }),
+            r#"{"ec2_key_pair":{"region":"eu-west-3","key_name":"bastion","fingerprint":"ab:cd","key_type":"ed25519","key_format":"ppk","private_key":"-----BEGIN-----\r\nAAAA\n-----END-----\n"}}"#,
+        ),
+        (
+            EntryData::ScalewayApiKey(ScalewayApiKey {
+                access_key: "SCWXXXXXXXXXXXXXXXXX".into(),
+                secret_key: SecretString::copy_from("11111111-2222-3333-4444-555555555555"),
+                bearer_type: ScalewayBearerType::Application,
+                bearer_id: "app-1".into(),
+                organization_id: None,
+                default_project_id: Some("proj".into()),
+                description: None,
+                expires_at: Some("2027-01-01T00:00:00Z".into()),
+            }),
+            r#"{"scaleway_api_key":{"access_key":"SCWXXXXXXXXXXXXXXXXX","secret_key":"11111111-2222-3333-4444-555555555555","bearer_type":"application","bearer_id":"app-1","default_project_id":"proj","expires_at":"2027-01-01T00:00:00Z"}}"#,
+        ),
+    ];
+    for (data, data_json) in cases {
+        let entry = Entry {
+            id: EntryId([0xab; 16]),
+            created_ms: 1_764_000_000_000,
+            data,
+        };
+        let plain = encode_plaintext(&entry).unwrap();
+        let json_len = u32::from_be_bytes(plain[..4].try_into().unwrap()) as usize;
+        let expected = format!(
+            r#"{{"v":1,"id":"abababababababababababababababab","created_ms":1764000000000,"data":{data_json}}}"#
+        );
+        assert_eq!(
+            std::str::from_utf8(&plain[4..4 + json_len]).unwrap(),
+            expected
+        );
+        assert_eq!(EntryData::from_json(data_json).unwrap(), entry.data);
+        assert_eq!(super::entry::decode_plaintext(&plain).unwrap(), entry);
+    }
+}
+
+#[test]
+fn entry_json_reader_keeps_serdes_rules() {
+    let ok = r#"{"aws_temporary_credentials":{"access_key_id":"ASIAIOSFODNN7EXAMPLE","secret_access_key":"s","session_token":"t","expiration":null}}"#;
+    let EntryData::AwsTemporaryCredentials(c) = EntryData::from_json(ok).unwrap() else {
+        panic!("kind")
+    };
+    assert_eq!(
+        c.expiration, None,
+        "null reads as absent, as serde read Option"
+    );
+    for bad in [
+        r#"{"aws_temporary_credentials":{"access_key_id":"A","secret_access_key":"s","session_token":"t","extra":1}}"#,
+        r#"{"aws_temporary_credentials":{"access_key_id":"A","secret_access_key":"s"}}"#,
+        r#"{"aws_temporary_credentials":{"access_key_id":"A","access_key_id":"B","secret_access_key":"s","session_token":"t"}}"#,
+        r#"{"aws_temporary_credentials":{"access_key_id":1,"secret_access_key":"s","session_token":"t"}}"#,
+        r#"{"aws_temporary_credentials":{"access_key_id":"A","secret_access_key":null,"session_token":"t"}}"#,
+        r#"{"aws_access_key":{"access_key_id":"A","secret_access_key":"s","tags":null}}"#,
+        r#"{"aws_access_key":{"access_key_id":"A","secret_access_key":"s","tags":[{"key":"k"}]}}"#,
+        r#"{"ec2_key_pair":{"key_name":"k","key_type":"dsa","key_format":"pem","private_key":"p"}}"#,
+        r#"{"aws_access_key":{},"ec2_key_pair":{}}"#,
+        r#"{"unknown_kind":{}}"#,
+        r#"{}"#,
+        r#"[]"#,
+        r#"{"aws_temporary_credentials":{"access_key_id":"A","secret_access_key":"s","session_token":"t"}"#,
+    ] {
+        assert!(EntryData::from_json(bad).is_err(), "accepted {bad}");
+    }
+}

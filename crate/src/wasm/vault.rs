@@ -205,7 +205,7 @@ pub fn vault_seal_entry(
     created_ms: f64,
 ) -> Result<JsValue, JsValue> {
     let entry_json = SecretString::new(entry_json);
-    let data: EntryData = serde_json::from_str(entry_json.expose_secret())
+    let data = EntryData::from_json(entry_json.expose_secret())
         .map_err(|e| js_error("invalid_entry", &format!("the entry is not valid: {e}")))?;
     let created_ms = read::exact_integer(created_ms, "createdMs")?;
     seal(header, data, created_ms)
