@@ -9,6 +9,10 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "common/memory.rs"]
+mod memory;
+use memory::{masked, memory_contains_masked};
+
 fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
     let o = Object::new();
     for (k, v) in pairs {
@@ -222,54 +226,27 @@ fn scaleway_token_goes_only_to_the_api_base() {
     );
 }
 
-const MASK: u8 = 0x55;
-
-/// Whether linear memory holds `masked` XOR [`MASK`]. The needle stays masked, so the scan
-/// never puts the very bytes it looks for into memory.
-fn memory_contains_masked(masked: &[u8]) -> bool {
-    let chunk: u32 = 1 << 16;
-    // Allocate first: growing memory afterwards would detach the view's buffer.
-    let mut buf = vec![0u8; chunk as usize + masked.len()];
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
-    let view = Uint8Array::new(&memory.buffer());
-    let len = view.length();
-    let mut at = 0;
-    while at < len {
-        let end = (at + chunk + masked.len() as u32).min(len);
-        let n = (end - at) as usize;
-        view.subarray(at, end).copy_to(&mut buf[..n]);
-        let hit = buf[..n]
-            .windows(masked.len())
-            .any(|w| w.iter().zip(masked).all(|(a, b)| a ^ MASK == *b));
-        if hit {
-            return true;
-        }
-        at += chunk;
-    }
-    false
-}
-
 #[wasm_bindgen_test]
 fn no_copy_of_the_secret_survives_a_signing_call() {
-    let masked: Vec<u8> = {
+    let needle: Vec<u8> = {
         let s = secret();
         let creds = credentials(&s);
         for _ in 0..3 {
             sign_aws_request(vanilla_request(), creds.clone(), options()).unwrap();
         }
-        s.bytes().map(|b| b ^ MASK).collect()
+        masked(s.as_bytes())
     };
     // Control: a live copy is found, so the scan can fail...
     let live = secret();
     assert!(
-        memory_contains_masked(&masked),
+        memory_contains_masked(&needle),
         "the scan must see live data"
     );
     drop(live);
     // ...and once every owner is gone, no copy is left (signing, parsing, the string passed in
     // from JS, aws-sigv4's "AWS4" + secret buffer, the test's own copies: all wiped on free).
     assert!(
-        !memory_contains_masked(&masked),
+        !memory_contains_masked(&needle),
         "a copy of the secret access key was left in WASM memory"
     );
 }

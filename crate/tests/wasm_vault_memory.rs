@@ -4,15 +4,15 @@
 //! allocator wipes what dependencies (Argon2, serde_json, the AEADs) copied on the way.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::Uint8Array;
 use keysmith_core::secret::SecretString;
 use keysmith_core::vault::{export, AwsAccessKey, Entry, EntryData, KdfParams, VaultHeader};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const MASK: u8 = 0x5A;
+#[path = "common/memory.rs"]
+mod memory;
+use memory::{masked, memory_contains_masked};
 
 /// Built at run time so that the secret does not sit in the data section.
 fn secret() -> String {
@@ -20,34 +20,6 @@ fn secret() -> String {
         .chars()
         .rev()
         .collect()
-}
-
-/// Whether linear memory holds `masked` XOR [`MASK`] (the needle stays masked while scanning).
-fn memory_contains_masked(masked: &[u8]) -> bool {
-    let chunk: u32 = 1 << 16;
-    let mut buf = vec![0u8; chunk as usize + masked.len()];
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().dyn_into().unwrap();
-    let view = Uint8Array::new(&memory.buffer());
-    let len = view.length();
-    let mut at = 0;
-    while at < len {
-        let end = (at + chunk + masked.len() as u32).min(len);
-        let n = (end - at) as usize;
-        view.subarray(at, end).copy_to(&mut buf[..n]);
-        if let Some(pos) = buf[..n]
-            .windows(masked.len())
-            .position(|w| w.iter().zip(masked).all(|(a, b)| a ^ MASK == *b))
-        {
-            wasm_bindgen_test::console_log!("found at offset {}", at as usize + pos);
-            return true;
-        }
-        at += chunk;
-    }
-    false
-}
-
-fn masked(bytes: &[u8]) -> Vec<u8> {
-    bytes.iter().map(|b| b ^ MASK).collect()
 }
 
 /// The vault round trip, in its own frame so that `wipe_stack` (called by the caller, as the
