@@ -17,6 +17,7 @@ import {
   listedEntries,
   setAwsEndpoint,
 } from '../support/popup-driver.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
 
 const TARGET_USER = 'bob';
 const PASSPHRASE = 'granite lantern october sparrow';
@@ -52,19 +53,7 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
     { timeout: 120_000 },
   );
 
-  after(async () => {
-    const failures = [];
-    for (const cleanup of [() => browser?.close(), () => moto?.stop()]) {
-      try {
-        await cleanup();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) {
-      throw new AggregateError(failures, 'cleanup failed');
-    }
-  });
+  after(() => cleanUp(() => browser?.close(), () => moto?.stop()));
 
   test('the two-key limit: the third create offers both keys; deleting one lets the create proceed', async () => {
     const first = await createAccessKey(popup, moto.signer, TARGET_USER);

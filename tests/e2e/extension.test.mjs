@@ -9,6 +9,7 @@ import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../sup
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { findFreePort, repoRoot, SIGNER_USER, startMoto } from '../support/moto.mjs';
 import { createAccessKey, createVault, setAwsEndpoint, verifyIdentity } from '../support/popup-driver.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
 
 const TARGET_USER = 'alice';
 const PASSPHRASE = 'copper kettle morning drizzle';
@@ -41,20 +42,7 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     { timeout: 90_000 },
   );
 
-  after(async () => {
-    // Each step runs even if an earlier one failed, so nothing is left running.
-    const failures = [];
-    for (const cleanup of [() => browser?.close(), () => moto?.stop()]) {
-      try {
-        await cleanup();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) {
-      throw new AggregateError(failures, 'cleanup failed');
-    }
-  });
+  after(() => cleanUp(() => browser?.close(), () => moto?.stop()));
 
   test('the popup shows the core version and, on first run, the vault setup', async () => {
     const version = await popup.locator('#core-version').innerText();

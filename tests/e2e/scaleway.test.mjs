@@ -12,6 +12,7 @@ import { dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage }
 import { createVault, exportEntry, listedEntries, waitForVaultState } from '../support/popup-driver.mjs';
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
 
 const PASSPHRASE = 'granite meadow copper fjord 77';
 const ACCESS_KEY = /^SCW[A-Z0-9]{17}$/;
@@ -50,19 +51,7 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     { timeout: 90_000 },
   );
 
-  after(async () => {
-    const failures = [];
-    for (const cleanup of [() => browser?.close(), () => fake?.stop()]) {
-      try {
-        await cleanup();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
-    if (failures.length > 0) {
-      throw new AggregateError(failures, 'cleanup failed');
-    }
-  });
+  after(() => cleanUp(() => browser?.close(), () => fake?.stop()));
 
   test('without a vault, createApiKey is refused with no_vault before any Scaleway call', async () => {
     await waitForVaultState(popup, 'none');

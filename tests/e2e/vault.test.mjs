@@ -29,6 +29,7 @@ import {
   unlockVault,
   waitForVaultState,
 } from '../support/popup-driver.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
 
 const PASSPHRASE = 'lantern orbit velvet quarry 42';
 const TARGET_USER = 'alice';
@@ -83,18 +84,8 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
   );
 
   after(async () => {
-    const failures = [];
-    for (const cleanup of [() => browser?.close(), () => moto?.stop()]) {
-      try {
-        await cleanup();
-      } catch (error) {
-        failures.push(error);
-      }
-    }
     console.log(`vault e2e timings (ms): ${JSON.stringify(timings)}`);
-    if (failures.length > 0) {
-      throw new AggregateError(failures, 'cleanup failed');
-    }
+    await cleanUp(() => browser?.close(), () => moto?.stop());
   });
 
   test('first run: create the vault, with a strength hint, the KDF cost and progress', async (t) => {
