@@ -144,6 +144,55 @@ fn scaleway_golden() {
 }
 
 #[test]
+fn scaleway_s3_profile_golden() {
+    golden(
+        "scaleway_s3_profile.ini",
+        &scaleway_s3_profile(&scaleway(), "scw-par", PARIS).unwrap(),
+    );
+    // Without a region: Paris.
+    let bare = scaleway_s3_profile(&scaleway(), "default", ScalewayDefaults::default()).unwrap();
+    assert!(bare
+        .expose_secret()
+        .ends_with("region = fr-par\nendpoint_url = https://s3.fr-par.scw.cloud\n"));
+    let warsaw = ScalewayDefaults {
+        region: Some("pl-waw"),
+        zone: None,
+    };
+    let text = scaleway_s3_profile(&scaleway(), "default", warsaw).unwrap();
+    assert!(text
+        .expose_secret()
+        .contains("endpoint_url = https://s3.pl-waw.scw.cloud\n"));
+    // No S3 endpoint there (or not a region at all).
+    for region in ["fr-par-1", "de-fra", "fr-par\nx = y"] {
+        let d = ScalewayDefaults {
+            region: Some(region),
+            zone: None,
+        };
+        assert_eq!(
+            scaleway_s3_profile(&scaleway(), "default", d)
+                .unwrap_err()
+                .code(),
+            "invalid_region",
+            "{region:?}"
+        );
+    }
+    for profile in ["", "a b", "x]\n[y", "a,b"] {
+        assert_eq!(
+            scaleway_s3_profile(&scaleway(), profile, PARIS)
+                .unwrap_err()
+                .code(),
+            "invalid_profile"
+        );
+    }
+    assert_eq!(
+        scaleway_s3_profile(&access_key(), "default", PARIS)
+            .unwrap_err()
+            .code(),
+        "wrong_kind"
+    );
+}
+
+#[test]
 fn ec2_pem_golden() {
     golden("ec2_bastion.pem", &ec2_private_key(&ec2()).unwrap());
     assert_eq!(

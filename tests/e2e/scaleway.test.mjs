@@ -273,6 +273,43 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     assert.equal(fake.apiKey(created.newApp.accessKey), undefined);
   });
 
+  test('popup: keys of this bearer, with an expired badge; delete one after confirming', async () => {
+    assert.equal((await verifyScalewaySigner(popup, fake.signer)).kind, 'ok');
+    const section = popup.locator('#scw-keys');
+    await section.waitFor();
+    const item = (accessKey) => section.locator(`li[data-access-key="${accessKey}"]`);
+    const old = item(fake.expired.accessKey);
+    await old.waitFor();
+    assert.equal(await old.locator('.badge.expired').textContent(), 'expired');
+    const mine = item(created.self.accessKey);
+    assert.equal(await mine.locator('.badge.expired').count(), 0);
+    assert.ok((await mine.innerText()).includes('laptop via Keysmith'), await mine.innerText());
+    const signerItem = item(fake.signer.accessKey);
+    assert.equal(await signerItem.locator('.badge').filter({ hasText: 'signer' }).count(), 1);
+
+    // Cancel first: nothing is deleted.
+    const auditBefore = fake.audit().length;
+    await old.getByRole('button', { name: `Delete ${fake.expired.accessKey} at Scaleway` }).click();
+    const confirm = popup.getByRole('group', { name: `Confirm deleting ${fake.expired.accessKey} at Scaleway` });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await confirm.isVisible(), false);
+    assert.equal(fake.audit().length, auditBefore);
+    assert.notEqual(fake.apiKey(fake.expired.accessKey), undefined);
+
+    // Then delete: the signer's secret key is entered again, and cleared afterwards.
+    await popup.getByLabel('Scaleway secret key').fill(fake.signer.secretKey);
+    await old.getByRole('button', { name: `Delete ${fake.expired.accessKey} at Scaleway` }).click();
+    await popup.locator('#scw-status').evaluate((status) => {
+      delete status.dataset.kind;
+    });
+    await confirm.getByRole('button', { name: 'Delete key' }).click();
+    await popup.locator('#scw-status[data-kind="ok"]').filter({ hasText: 'Scaleway API key deleted' }).waitFor();
+    assert.equal(fake.apiKey(fake.expired.accessKey), undefined);
+    assert.equal(await old.count(), 0);
+    assert.equal(await mine.count(), 1);
+    assert.equal(await popup.getByLabel('Scaleway secret key').inputValue(), '');
+  });
+
   test('content scripts (in the Scaleway console) may send no Scaleway message', async () => {
     const page = await browser.context.newPage();
     try {

@@ -358,6 +358,41 @@ pub fn scaleway_env_exports(
     Ok(out.finish())
 }
 
+/// Regions where Scaleway Object Storage has an S3 endpoint (`https://s3.<region>.scw.cloud`).
+pub const SCALEWAY_S3_REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
+
+/// An AWS-CLI-style profile for Scaleway Object Storage (S3-compatible): the credentials-file
+/// section plus `region` and `endpoint_url`, which the AWS CLI (1.29+/2.13+) and SDKs read from
+/// the same profile. The region defaults to `fr-par`; the zone, if any, is checked but unused.
+pub fn scaleway_s3_profile(
+    data: &EntryData,
+    profile: &str,
+    defaults: ScalewayDefaults<'_>,
+) -> Result<SecretString, ExportError> {
+    let k = scaleway_key(data, "Scaleway Object Storage profile")?;
+    defaults.check()?;
+    check_aws_profile(profile)?;
+    let region = defaults.region.unwrap_or("fr-par");
+    if !SCALEWAY_S3_REGIONS.contains(&region) {
+        return Err(ExportError::InvalidRegion(
+            region.chars().take(40).collect(),
+        ));
+    }
+    let mut out = Out::new();
+    out.push("[").push(profile).push("]\n");
+    out.push("aws_access_key_id = ")
+        .push(&k.access_key)
+        .push("\n");
+    out.push("aws_secret_access_key = ")
+        .push(k.secret_key.expose_secret())
+        .push("\n");
+    out.push("region = ").push(region).push("\n");
+    out.push("endpoint_url = https://s3.")
+        .push(region)
+        .push(".scw.cloud\n");
+    Ok(out.finish())
+}
+
 /// The EC2 private key file as `CreateKeyPair` returned it, newline-terminated. Save it with
 /// mode 0400 (`chmod 400`): ssh refuses keys that others can read.
 pub fn ec2_private_key(data: &EntryData) -> Result<SecretString, ExportError> {

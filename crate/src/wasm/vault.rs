@@ -368,6 +368,7 @@ pub fn vault_export(
             "aws-csv" => export::aws_console_csv(data, user_name.as_deref()),
             "scaleway-config" => export::scaleway_config_yaml(data, &profile, defaults),
             "scaleway-env" => export::scaleway_env_exports(data, defaults),
+            "scaleway-s3" => export::scaleway_s3_profile(data, &profile, defaults),
             "pem" => {
                 file_name = export::ec2_private_key_file_name(data).ok();
                 export::ec2_private_key(data)
@@ -418,7 +419,7 @@ export type EntryListing =
   | (EntrySummary & { storageKey: string; id: string; createdMs: number })
   | { storageKey: string; error: KeysmithError };
 export type ExportFormat = 'aws-credentials' | 'aws-configure' | 'aws-env' | 'aws-csv'
-  | 'scaleway-config' | 'scaleway-env' | 'pem' | 'ssh-public-key';
+  | 'scaleway-config' | 'scaleway-env' | 'scaleway-s3' | 'pem' | 'ssh-public-key';
 export interface ExportOptions { profile?: string; userName?: string; region?: string; zone?: string }
 export interface ExportedText { text: string; fileName: string | null }
 "#;

@@ -231,6 +231,7 @@ export const EXPORT_FORMATS = [
   'aws-csv',
   'scaleway-config',
   'scaleway-env',
+  'scaleway-s3',
   'pem',
   'ssh-public-key',
 ] as const;
@@ -241,7 +242,7 @@ export const EXPORT_FORMATS_BY_KIND: Record<EntryKind, readonly ExportFormat[]> 
   aws_access_key: ['aws-credentials', 'aws-configure', 'aws-env', 'aws-csv'],
   aws_temporary_credentials: ['aws-credentials', 'aws-configure', 'aws-env'],
   ec2_key_pair: ['pem', 'ssh-public-key'],
-  scaleway_api_key: ['scaleway-config', 'scaleway-env'],
+  scaleway_api_key: ['scaleway-config', 'scaleway-env', 'scaleway-s3'],
 };
 
 export interface ExportOptions {

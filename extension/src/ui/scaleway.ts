@@ -7,13 +7,14 @@
 
 import { type CustomEndpoints, type ErrorInfo, parseEndpointUrl, sendMessage } from '../shared/messages.js';
 import type {
+  ScalewayApiKeyInfo,
   ScalewayApplication,
   ScalewayCredentials,
   ScalewayProject,
   ScalewayRegion,
   ScalewaySigner,
 } from '../shared/scaleway-messages.js';
-import { element, errorText } from './dom.js';
+import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 
 const NEW_APPLICATION = '__new__';
@@ -48,6 +49,8 @@ const ui = {
   advanced: element('scw-advanced', HTMLDetailsElement),
   exportRegion: element('scw-export-region', HTMLInputElement),
   exportZone: element('scw-export-zone', HTMLInputElement),
+  keys: element('scw-keys', HTMLElement),
+  keyList: element('scw-key-list', HTMLUListElement),
 };
 
 /** The verified signer (no secret), and what it may choose from. */
@@ -223,6 +226,8 @@ async function verifySigner(): Promise<void> {
     if (!reply.ok) {
       signer = undefined;
       ui.createFields.disabled = true;
+      ui.keys.hidden = true;
+      ui.keyList.replaceChildren();
       reportFailure(reply.error);
       return;
     }
@@ -243,6 +248,10 @@ async function verifySigner(): Promise<void> {
       notes.push(`Applications could not be listed: ${describeScalewayError(apps.error)}`);
     }
     signer = me;
+    const keysNote = await refreshBearerKeys(me, credentials);
+    if (keysNote !== undefined) {
+      notes.push(keysNote);
+    }
     ui.createFields.disabled = false;
     ui.bearerSelf.parentElement?.replaceChildren(
       ui.bearerSelf,
@@ -376,7 +385,105 @@ async function createApiKey(): Promise<void> {
     );
     ui.description.value = '';
     syncVisibility();
+    if (key.bearerId === me.bearerId) {
+      await refreshBearerKeys(me, credentials);
+    }
     await onVaulted();
+  });
+}
+
+// ----- keys of this bearer ----------------------------------------------------------------------
+
+/** Lists the API keys of the signer's bearer while the action still has the credentials. */
+async function refreshBearerKeys(me: ScalewaySigner, credentials: ScalewayCredentials): Promise<string | undefined> {
+  const reply = await sendMessage({
+    type: 'scaleway.listApiKeys',
+    credentials,
+    bearerType: me.bearerType,
+    bearerId: me.bearerId,
+  });
+  if (!reply.ok) {
+    ui.keys.hidden = true;
+    ui.keyList.replaceChildren();
+    return `The keys of this bearer could not be listed: ${describeScalewayError(reply.error)}`;
+  }
+  ui.keyList.replaceChildren(...reply.result.apiKeys.map((key) => bearerKeyItem(key, me)));
+  ui.keys.hidden = false;
+  return undefined;
+}
+
+function bearerKeyItem(key: ScalewayApiKeyInfo, me: ScalewaySigner): HTMLLIElement {
+  const id = key.accessKey;
+  const isSigner = id === me.accessKey;
+  const meta = h('dl', { class: 'entry-meta' });
+  for (const [term, value] of [
+    ['Description', key.description === '' ? '(none)' : key.description],
+    ['Expires', key.expiresAt ?? 'never'],
+  ] as const) {
+    meta.append(h('dt', {}, term), h('dd', {}, value));
+  }
+  const remove = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${id} at Scaleway` }, 'Delete');
+  const confirmYes = h('button', { type: 'button', class: 'danger' }, 'Delete key');
+  const confirmNo = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const warning = isSigner ? ' Keysmith signs with this key: deleting it locks Keysmith out until you give it another.' : '';
+  const confirm = h(
+    'div',
+    { class: 'confirm', role: 'group', 'aria-label': `Confirm deleting ${id} at Scaleway`, hidden: true },
+    h('p', {}, `Delete API key ${id} at Scaleway? This cannot be undone; anything still using it stops working.${warning}`),
+    h('div', { class: 'actions' }, confirmYes, confirmNo),
+  );
+  const li = h(
+    'li',
+    { class: key.expired ? 'entry expired' : 'entry', 'data-access-key': id },
+    h(
+      'p',
+      { class: 'entry-head' },
+      h('span', { class: 'entry-title' }, id),
+      key.expired ? h('span', { class: 'badge expired' }, 'expired') : undefined,
+      isSigner ? h('span', { class: 'badge' }, 'signer') : undefined,
+    ),
+    meta,
+    h('div', { class: 'entry-actions' }, remove),
+    confirm,
+  );
+  remove.addEventListener('click', () => {
+    confirm.hidden = false;
+    confirmYes.focus();
+  });
+  confirmNo.addEventListener('click', () => {
+    confirm.hidden = true;
+    remove.focus();
+  });
+  confirmYes.addEventListener('click', () => {
+    confirm.hidden = true;
+    deleteBearerKey(id).catch(reportUnexpected);
+  });
+  return li;
+}
+
+async function deleteBearerKey(accessKey: string): Promise<void> {
+  const me = signer;
+  if (me === undefined) {
+    showError('Verify the Scaleway signer first.');
+    return;
+  }
+  const credentials = readCredentials();
+  if (credentials === undefined) {
+    return;
+  }
+  if (credentials.accessKey !== me.accessKey) {
+    ui.secretKey.value = '';
+    showError('The access key changed since it was verified: verify the signer again.');
+    return;
+  }
+  await withBusyForm(`Deleting ${accessKey} at Scaleway…`, async () => {
+    const reply = await sendMessage({ type: 'scaleway.deleteApiKey', credentials, accessKey });
+    if (!reply.ok) {
+      reportFailure(reply.error);
+      return;
+    }
+    const note = await refreshBearerKeys(me, credentials);
+    showSuccess('Scaleway API key deleted', [['Access key', reply.result.accessKey]], note);
   });
 }
 

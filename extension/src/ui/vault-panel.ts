@@ -35,10 +35,11 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
   'aws-csv': 'Console CSV (aws configure import)',
   'scaleway-config': 'Scaleway config.yaml profile',
   'scaleway-env': 'export SCW_… lines',
+  'scaleway-s3': 'Object Storage profile (AWS CLI, S3 endpoint)',
   pem: 'Private key (.pem)',
   'ssh-public-key': 'Public key (authorized_keys line)',
 };
-const FORMATS_WITH_PROFILE: readonly ExportFormat[] = ['aws-credentials', 'aws-configure', 'scaleway-config'];
+const FORMATS_WITH_PROFILE: readonly ExportFormat[] = ['aws-credentials', 'aws-configure', 'scaleway-config', 'scaleway-s3'];
 
 const KIND_LABELS: Record<string, string> = {
   aws_access_key: 'access key',
@@ -523,7 +524,7 @@ function entryItem(item: Listed): HTMLLIElement {
       ui.exportProfile.setAttribute('aria-invalid', 'false');
       options.profile = profile;
     }
-    if (format === 'scaleway-config' || format === 'scaleway-env') {
+    if (format === 'scaleway-config' || format === 'scaleway-env' || format === 'scaleway-s3') {
       Object.assign(options, scalewayExportOptions());
     }
     void (async () => {
