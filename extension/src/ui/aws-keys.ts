@@ -7,6 +7,7 @@
 // credentials it was opened with (a JS object, not wipeable) so that the freed slot can be used
 // without typing them again; they are dropped when the choice closes.
 
+import { showStatusText } from './status.js';
 import {
   type AwsCredentials,
   DEFAULT_EC2_REGION,
@@ -59,17 +60,6 @@ function formatDate(text: string | undefined): string {
   return Number.isNaN(date.getTime()) ? text : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-function setStatus(target: HTMLElement, text: string, kind: 'ok' | 'error' | 'busy', code?: string): void {
-  target.hidden = false;
-  target.dataset.kind = kind;
-  if (code === undefined) {
-    delete target.dataset.errorCode;
-  } else {
-    target.dataset.errorCode = code;
-  }
-  target.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-  target.textContent = text;
-}
 
 // ----- the two-key choice ------------------------------------------------------------------------
 
@@ -112,7 +102,7 @@ function renderSlot(slot: KeySlotDecision): void {
   ui.slotList.replaceChildren(...slot.keys.map((key) => slotItem(key, slot)));
   const suggested = slot.suggested;
   if (suggested !== undefined) {
-    setStatus(
+    showStatusText(
       ui.slotStatus,
       `Suggested: ${suggested.action} ${suggested.accessKeyId}. Nothing happens until you choose.`,
       'ok',
@@ -191,7 +181,7 @@ async function changeKey(
     button.disabled = true;
   }
   const verb = change.type === 'delete' ? 'Deleting' : change.status === 'Inactive' ? 'Deactivating' : 'Activating';
-  setStatus(ui.slotStatus, `${verb} ${accessKeyId}…`, 'busy');
+  showStatusText(ui.slotStatus, `${verb} ${accessKeyId}…`, 'busy');
   const base = { credentials: context.credentials, userName: context.userName, accessKeyId };
   const reply =
     change.type === 'delete'
@@ -204,7 +194,7 @@ async function changeKey(
     for (const button of ui.slotList.querySelectorAll('button')) {
       button.disabled = false;
     }
-    setStatus(ui.slotStatus, describeErrorForUser(reply.error), 'error', reply.error.providerCode ?? reply.error.code);
+    showStatusText(ui.slotStatus, describeErrorForUser(reply.error), 'error', reply.error.providerCode ?? reply.error.code);
     return;
   }
   if (reply.result.canCreate) {
@@ -215,7 +205,7 @@ async function changeKey(
   }
   renderSlot(reply.result);
   const done = change.type === 'delete' ? 'deleted' : change.status === 'Inactive' ? 'deactivated' : 'activated';
-  setStatus(
+  showStatusText(
     ui.slotStatus,
     `${accessKeyId} ${done}.${change.type === 'update' ? ' It still takes a slot: delete a key to create a new one.' : ''}`,
     'ok',
@@ -230,7 +220,7 @@ function readCredentials(): AwsCredentials | undefined {
   const secretAccessKey = ui.secretAccessKey.value;
   const sessionToken = ui.sessionToken.value.trim();
   if (accessKeyId === '' || secretAccessKey === '') {
-    setStatus(ui.ec2Status, 'Enter the signer access key ID and secret access key in the AWS form above.', 'error');
+    showStatusText(ui.ec2Status, 'Enter the signer access key ID and secret access key in the AWS form above.', 'error');
     (accessKeyId === '' ? ui.accessKeyId : ui.secretAccessKey).focus();
     return undefined;
   }
@@ -243,7 +233,7 @@ function clearSecrets(): void {
 }
 
 function reportEc2Failure(error: ErrorInfo): void {
-  setStatus(ui.ec2Status, describeErrorForUser(error), 'error', error.providerCode ?? error.code);
+  showStatusText(ui.ec2Status, describeErrorForUser(error), 'error', error.providerCode ?? error.code);
 }
 
 async function withEc2Busy(progress: string, run: (credentials: AwsCredentials) => Promise<void>): Promise<void> {
@@ -254,11 +244,11 @@ async function withEc2Busy(progress: string, run: (credentials: AwsCredentials) 
   ui.ec2Form.setAttribute('aria-busy', 'true');
   ui.createKeyPair.disabled = true;
   ui.listKeyPairs.disabled = true;
-  setStatus(ui.ec2Status, progress, 'busy');
+  showStatusText(ui.ec2Status, progress, 'busy');
   try {
     await run(credentials);
   } catch (error) {
-    setStatus(ui.ec2Status, `Could not talk to the Keysmith service worker: ${errorText(error)}`, 'error');
+    showStatusText(ui.ec2Status, `Could not talk to the Keysmith service worker: ${errorText(error)}`, 'error');
   } finally {
     clearSecrets();
     ui.createKeyPair.disabled = false;
@@ -273,7 +263,7 @@ async function createKeyPair(): Promise<void> {
     keyName = parseEc2KeyName(ui.keyName.value.trim(), 'The key pair name');
   } catch (error) {
     ui.keyName.setAttribute('aria-invalid', 'true');
-    setStatus(ui.ec2Status, ui.keyName.value.trim() === '' ? 'Enter a name for the key pair.' : sentence(errorText(error)), 'error');
+    showStatusText(ui.ec2Status, ui.keyName.value.trim() === '' ? 'Enter a name for the key pair.' : sentence(errorText(error)), 'error');
     ui.keyName.focus();
     return;
   }
@@ -325,7 +315,7 @@ async function listKeyPairs(): Promise<void> {
       reportEc2Failure(reply.error);
       return;
     }
-    setStatus(ui.ec2Status, `${reply.result.length} key pair${reply.result.length === 1 ? '' : 's'} in ${region}.`, 'ok');
+    showStatusText(ui.ec2Status, `${reply.result.length} key pair${reply.result.length === 1 ? '' : 's'} in ${region}.`, 'ok');
     ui.ec2List.hidden = reply.result.length === 0;
     ui.ec2List.replaceChildren(
       ...reply.result.map((pair) =>
@@ -344,14 +334,14 @@ async function listKeyPairs(): Promise<void> {
 
 function copyText(text: string, what: string): void {
   navigator.clipboard.writeText(text).then(
-    () => setStatus(ui.policyStatus, `${what} copied.`, 'ok'),
-    (error: unknown) => setStatus(ui.policyStatus, `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`, 'error'),
+    () => showStatusText(ui.policyStatus, `${what} copied.`, 'ok'),
+    (error: unknown) => showStatusText(ui.policyStatus, `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`, 'error'),
   );
 }
 
 function reportUnexpected(error: unknown): void {
   console.error('Keysmith popup (AWS keys):', error);
-  setStatus(ui.ec2Status, `Unexpected error: ${errorText(error)}`, 'error');
+  showStatusText(ui.ec2Status, `Unexpected error: ${errorText(error)}`, 'error');
 }
 
 export function initAwsKeys(): void {

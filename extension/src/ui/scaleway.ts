@@ -5,6 +5,7 @@
 // The signer's secret key goes to the worker in one message per action and is cleared from the
 // form right after.
 
+import * as status from './status.js';
 import { type CustomEndpoints, type ErrorInfo, parseEndpointUrl, sendMessage } from '../shared/messages.js';
 import type {
   ScalewayApiKeyInfo,
@@ -87,55 +88,13 @@ export function describeScalewayError(info: ErrorInfo): string {
 
 // ----- status ------------------------------------------------------------------------------------
 
-function showBusy(text: string): void {
-  ui.status.hidden = false;
-  ui.status.dataset.kind = 'busy';
-  ui.status.setAttribute('role', 'status');
-  delete ui.status.dataset.errorCode;
-  const spinner = document.createElement('span');
-  spinner.className = 'spinner';
-  spinner.setAttribute('aria-hidden', 'true');
-  ui.status.replaceChildren(spinner, document.createTextNode(text));
-}
+const showBusy = (text: string): void => status.showBusy(ui.status, text);
+const showSuccess = (title: string, rows: [string, string][], note?: string): void =>
+  status.showSuccess(ui.status, title, rows, note);
+const showError = (text: string, code?: string): void => status.showError(ui.status, text, code);
 
-function showSuccess(title: string, rows: [string, string][], note?: string): void {
-  ui.status.hidden = false;
-  ui.status.dataset.kind = 'ok';
-  ui.status.setAttribute('role', 'status');
-  delete ui.status.dataset.errorCode;
-  const heading = document.createElement('h2');
-  heading.textContent = title;
-  const list = document.createElement('dl');
-  for (const [term, value] of rows) {
-    const dt = document.createElement('dt');
-    dt.textContent = term;
-    const dd = document.createElement('dd');
-    dd.textContent = value;
-    list.append(dt, dd);
-  }
-  const children: Node[] = [heading, list];
-  if (note !== undefined) {
-    const p = document.createElement('p');
-    p.className = 'hint';
-    p.textContent = note;
-    children.push(p);
-  }
-  ui.status.replaceChildren(...children);
-}
 
-function showError(text: string, code?: string): void {
-  ui.status.hidden = false;
-  ui.status.dataset.kind = 'error';
-  ui.status.setAttribute('role', 'alert');
-  if (code === undefined) {
-    delete ui.status.dataset.errorCode;
-  } else {
-    ui.status.dataset.errorCode = code;
-  }
-  const p = document.createElement('p');
-  p.textContent = text;
-  ui.status.replaceChildren(p);
-}
+
 
 function reportFailure(error: ErrorInfo): void {
   showError(describeScalewayError(error), error.providerCode ?? error.code);
