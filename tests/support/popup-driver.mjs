@@ -2,6 +2,37 @@
 
 const RESULT_TIMEOUT_MS = 20_000;
 
+/**
+ * Waits until form `formId` is no longer busy and status area `statusId` shows a final result
+ * (success or error), then reads it. `fields` holds the result's label → value pairs.
+ * @returns {Promise<{kind: 'ok' | 'error', text: string, errorCode: string | undefined,
+ *                    fields: Record<string, string>}>}
+ */
+export async function waitForFormResult(page, formId, statusId) {
+  await page.waitForFunction(
+    ([formId, statusId]) => {
+      const form = document.getElementById(formId);
+      const status = document.getElementById(statusId);
+      return (
+        form?.getAttribute('aria-busy') !== 'true' &&
+        status !== null &&
+        !status.hidden &&
+        (status.dataset.kind === 'ok' || status.dataset.kind === 'error')
+      );
+    },
+    [formId, statusId],
+    { timeout: RESULT_TIMEOUT_MS },
+  );
+  return page.locator(`#${statusId}`).evaluate((status) => {
+    const fields = {};
+    for (const term of status.querySelectorAll('dt')) {
+      const value = term.nextElementSibling;
+      fields[term.textContent ?? ''] = value?.tagName === 'DD' ? (value.textContent ?? '') : '';
+    }
+    return { kind: status.dataset.kind, text: status.innerText, errorCode: status.dataset.errorCode, fields };
+  });
+}
+
 /** Opens "Advanced", saves a custom AWS endpoint and waits for the confirmation. */
 export async function setAwsEndpoint(page, endpoint) {
   const advanced = page.locator('#advanced');
@@ -27,28 +58,7 @@ export async function fillCredentials(page, { accessKeyId, secretAccessKey, sess
  */
 export async function clickAndWaitForResult(page, buttonName) {
   await page.getByRole('button', { name: buttonName }).click();
-  await page.waitForFunction(
-    () => {
-      const form = document.getElementById('aws-form');
-      const status = document.getElementById('status');
-      return (
-        form?.getAttribute('aria-busy') !== 'true' &&
-        status !== null &&
-        !status.hidden &&
-        (status.dataset.kind === 'ok' || status.dataset.kind === 'error')
-      );
-    },
-    undefined,
-    { timeout: RESULT_TIMEOUT_MS },
-  );
-  return page.locator('#status').evaluate((status) => {
-    const fields = {};
-    for (const term of status.querySelectorAll('dt')) {
-      const value = term.nextElementSibling;
-      fields[term.textContent ?? ''] = value?.tagName === 'DD' ? (value.textContent ?? '') : '';
-    }
-    return { kind: status.dataset.kind, text: status.innerText, errorCode: status.dataset.errorCode, fields };
-  });
+  return waitForFormResult(page, 'aws-form', 'status');
 }
 
 export async function verifyIdentity(page, credentials) {
@@ -233,24 +243,5 @@ export async function createKeyPair(page, credentials, { region, keyName, keyTyp
   await page.getByLabel('Private key format').selectOption(keyFormat);
   await page.locator('#ec2-status').evaluate((status) => delete status.dataset.kind);
   await page.getByRole('button', { name: 'Create key pair' }).click();
-  await page.waitForFunction(
-    () => {
-      const form = document.getElementById('ec2-form');
-      const status = document.getElementById('ec2-status');
-      return (
-        form?.getAttribute('aria-busy') === 'false' &&
-        status !== null &&
-        (status.dataset.kind === 'ok' || status.dataset.kind === 'error')
-      );
-    },
-    undefined,
-    { timeout: RESULT_TIMEOUT_MS },
-  );
-  return page.locator('#ec2-status').evaluate((status) => {
-    const fields = {};
-    for (const term of status.querySelectorAll('dt')) {
-      fields[term.textContent ?? ''] = term.nextElementSibling?.textContent ?? '';
-    }
-    return { kind: status.dataset.kind, text: status.innerText, errorCode: status.dataset.errorCode, fields };
-  });
+  return waitForFormResult(page, 'ec2-form', 'ec2-status');
 }

@@ -1,6 +1,6 @@
 // Drives the popup's Scaleway section the way a person would: labelled fields and buttons.
 
-const RESULT_TIMEOUT_MS = 20_000;
+import { waitForFormResult } from './popup-driver.mjs';
 
 /** Opens "Scaleway: custom endpoint", saves the endpoint and waits for the confirmation. */
 export async function setScalewayEndpoint(page, endpoint) {
@@ -28,28 +28,7 @@ export async function clickScaleway(page, buttonName) {
     delete status.dataset.kind;
   });
   await page.getByRole('button', { name: buttonName, exact: true }).click();
-  await page.waitForFunction(
-    () => {
-      const form = document.getElementById('scw-form');
-      const status = document.getElementById('scw-status');
-      return (
-        form?.getAttribute('aria-busy') !== 'true' &&
-        status !== null &&
-        !status.hidden &&
-        (status.dataset.kind === 'ok' || status.dataset.kind === 'error')
-      );
-    },
-    undefined,
-    { timeout: RESULT_TIMEOUT_MS },
-  );
-  return page.locator('#scw-status').evaluate((status) => {
-    const fields = {};
-    for (const term of status.querySelectorAll('dt')) {
-      const value = term.nextElementSibling;
-      fields[term.textContent ?? ''] = value?.tagName === 'DD' ? (value.textContent ?? '') : '';
-    }
-    return { kind: status.dataset.kind, text: status.innerText, errorCode: status.dataset.errorCode, fields };
-  });
+  return waitForFormResult(page, 'scw-form', 'scw-status');
 }
 
 export async function verifyScalewaySigner(page, signer) {
