@@ -11,6 +11,8 @@ use zeroize::Zeroizing;
 
 use super::error::AwsError;
 use super::query::{HttpResponse, Tag};
+// One string escaper for every JSON the core writes (vault entries, Scaleway, AWS).
+use crate::scaleway::json::write_string;
 
 /// Arrays and objects nest at most this deep; Secrets Manager answers reach 3.
 pub const MAX_DEPTH: usize = 32;
@@ -83,33 +85,6 @@ impl ObjectWriter {
         self.out.push('}');
         self.out
     }
-}
-
-/// A JSON string literal: `"` and `\` escaped, control characters as `\n`, `\u0001`, ...
-/// Everything else is written as UTF-8, which JSON allows.
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    let mut rest = s;
-    while let Some(i) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') {
-        out.push_str(&rest[..i]);
-        let c = rest.as_bytes()[i];
-        match c {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(HEX[usize::from(c >> 4)] as char);
-                out.push(HEX[usize::from(c & 0xf)] as char);
-            }
-        }
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
-    out.push('"');
 }
 
 /// The top-level string members of an object that the caller asked for. Members of other
