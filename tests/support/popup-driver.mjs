@@ -8,7 +8,7 @@ const RESULT_TIMEOUT_MS = 20_000;
  * @returns {Promise<{kind: 'ok' | 'error', text: string, errorCode: string | undefined,
  *                    fields: Record<string, string>}>}
  */
-export async function waitForFormResult(page, formId, statusId) {
+export async function waitForFormResult(page, formId, statusId, timeout = RESULT_TIMEOUT_MS) {
   await page.waitForFunction(
     ([formId, statusId]) => {
       const form = document.getElementById(formId);
@@ -21,7 +21,7 @@ export async function waitForFormResult(page, formId, statusId) {
       );
     },
     [formId, statusId],
-    { timeout: RESULT_TIMEOUT_MS },
+    { timeout },
   );
   return page.locator(`#${statusId}`).evaluate((status) => {
     const fields = {};
@@ -66,10 +66,21 @@ export async function verifyIdentity(page, credentials) {
   return clickAndWaitForResult(page, 'Verify identity');
 }
 
-export async function createAccessKey(page, credentials, userName) {
+/**
+ * Creates an access key through the AWS form; `push` ({region, name}) also ticks "Also store it
+ * in AWS Secrets Manager". `timeout` for a result that takes long (a provider timing out).
+ */
+export async function createAccessKey(page, credentials, userName, { push, timeout } = {}) {
   await fillCredentials(page, credentials);
   await page.getByLabel('IAM user name').fill(userName);
-  return clickAndWaitForResult(page, 'Create access key for user');
+  const box = page.getByLabel('Also store it in AWS Secrets Manager');
+  await box.setChecked(push !== undefined);
+  if (push !== undefined) {
+    await page.locator('#aws-push-region').selectOption(push.region);
+    await page.locator('#aws-push-name').fill(push.name);
+  }
+  await page.getByRole('button', { name: 'Create access key for user' }).click();
+  return waitForFormResult(page, 'aws-form', 'status', timeout);
 }
 
 // ----- vault -------------------------------------------------------------------------------------

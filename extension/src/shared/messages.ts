@@ -2,6 +2,13 @@
 // runtime validators the service worker applies to everything it receives (messages are untrusted).
 
 import {
+  AWS_FLOW_SENDER_REQUIREMENT,
+  type AwsFlowRequestMessage,
+  type AwsFlowResultByType,
+  isAwsFlowMessageType,
+  parseAwsFlowMessage,
+} from './aws-flow-messages.js';
+import {
   type ScalewayRequestMessage,
   type ScalewayResultByType,
   isScalewayMessageType,
@@ -60,6 +67,15 @@ export interface CreatedAccessKey {
   status: string;
   createDate: string;
   entryId: string;
+  /** With pushSecret: the Secrets Manager version written, or why the push failed. */
+  pushed?: { arn: string; name: string; versionId: string };
+  pushError?: ErrorInfo;
+}
+
+/** Also push a created access key to AWS Secrets Manager (secret name, in a region). */
+export interface PushSecretTarget {
+  region: string;
+  name: string;
 }
 
 /** One of a user's access keys, as the two-key choice shows it (mirrors the core's KeySlotInfo). */
@@ -147,6 +163,13 @@ export const EC2_REGIONS = [
   'sa-east-1',
 ] as const;
 export const DEFAULT_EC2_REGION = 'us-east-1';
+
+/**
+ * The regions whose Secrets Manager endpoint (https://secretsmanager.<region>.amazonaws.com)
+ * the manifest grants: the same commercial regions, one exact host each (manifest test).
+ */
+export const SECRETS_MANAGER_REGIONS = EC2_REGIONS;
+const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
 
 /** Base URLs (origin only) replacing the providers' real API hosts, e.g. a local emulator. */
 export interface CustomEndpoints {
@@ -269,6 +292,10 @@ export const STORAGE = {
   unlocked: 'keysmith.unlocked',
   /** session: prefix of a deleted entry's sealed value, kept for undo until the browser closes. */
   deletedPrefix: 'keysmith.deleted.',
+  /** local: prefix of a pending-create marker (aws-flow-messages.ts PendingCreate), by id. */
+  pendingPrefix: 'keysmith.pending.',
+  /** local: prefix of a rotation record (aws-flow-messages.ts RotationRecord), by id. */
+  rotationPrefix: 'keysmith.rotation.',
 } as const;
 
 export const AUTO_LOCK_ALARM = 'keysmith.autolock';
@@ -293,7 +320,7 @@ export type RequestMessage =
   | { type: 'vault.restore'; storageKey: string }
   | { type: 'vault.changePassphrase'; newPassphrase: string }
   | { type: 'aws.getCallerIdentity'; credentials: AwsCredentials }
-  | { type: 'aws.createAccessKey'; credentials: AwsCredentials; userName?: string }
+  | { type: 'aws.createAccessKey'; credentials: AwsCredentials; userName?: string; pushSecret?: PushSecretTarget }
   | { type: 'aws.sign'; request: HttpRequestInput; credentials: AwsCredentials; options: AwsSignOptions }
   | { type: 'aws.keySlot'; credentials: AwsCredentials; userName?: string }
   | {
@@ -314,12 +341,13 @@ export type RequestMessage =
     }
   | { type: 'aws.describeKeyPairs'; credentials: AwsCredentials; region: string; keyNames?: string[] }
   | { type: 'aws.deleteKeyPair'; credentials: AwsCredentials; region: string; keyName: string }
-  | ScalewayRequestMessage;
+  | ScalewayRequestMessage
+  | AwsFlowRequestMessage;
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
 
-export interface ResultByType extends ScalewayResultByType {
+export interface ResultByType extends ScalewayResultByType, AwsFlowResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
@@ -378,6 +406,12 @@ export const WorkerErrorCode = {
   storageFailed: 'storage_failed',
   /** The user already has two access keys: the reply's keySlot holds the choice. */
   keyLimit: 'key_limit',
+  /** chrome.storage.local is (nearly) full: nothing was created. */
+  storageFull: 'storage_full',
+  /** A create's outcome is unknown (no answer): see the pending creates. */
+  outcomeUnknown: 'outcome_unknown',
+  /** A rotation cannot go on as asked (e.g. its new key's secret was lost): roll it back. */
+  rotationBlocked: 'rotation_blocked',
 } as const;
 
 /**
@@ -417,6 +451,7 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'scaleway.listProjects': 'extension-page',
   'scaleway.listApiKeys': 'extension-page',
   'scaleway.deleteApiKey': 'extension-page',
+  ...AWS_FLOW_SENDER_REQUIREMENT,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -472,6 +507,11 @@ function str(value: unknown, path: string, maxLength: number, options: { nonEmpt
     throw new MessageValidationError(`${path} must not be empty`);
   }
   return value;
+}
+
+/** `dict` for the other contract files. */
+export function expectDict(value: unknown, path: string, allowed: readonly string[]): Dict {
+  return dict(value, path, allowed);
 }
 
 function optional<T>(value: unknown, check: (v: unknown) => T): T | undefined {
@@ -713,6 +753,9 @@ export function parseRequestMessage(value: unknown): RequestMessage {
   if (isScalewayMessageType(type)) {
     return parseScalewayMessage(type, value);
   }
+  if (isAwsFlowMessageType(type)) {
+    return parseAwsFlowMessage(type, value);
+  }
   switch (type) {
     case 'ping':
       dict(value, 'message', ['type']);
@@ -782,7 +825,7 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       return { type: 'aws.getCallerIdentity', credentials: parseAwsCredentials(d.credentials) };
     }
     case 'aws.createAccessKey': {
-      const d = dict(value, 'message', ['type', 'credentials', 'userName']);
+      const d = dict(value, 'message', ['type', 'credentials', 'userName', 'pushSecret']);
       const message: MessageOf<'aws.createAccessKey'> = {
         type: 'aws.createAccessKey',
         credentials: parseAwsCredentials(d.credentials),
@@ -790,6 +833,10 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
       if (userName !== undefined) {
         message.userName = userName;
+      }
+      const pushSecret = optional(d.pushSecret, (v) => parsePushSecretTarget(v));
+      if (pushSecret !== undefined) {
+        message.pushSecret = pushSecret;
       }
       return message;
     }
@@ -833,6 +880,20 @@ export function parseEc2Region(value: unknown, path = 'region'): string {
     throw new MessageValidationError(`${path} must be one of the EC2 regions Keysmith may reach (${EC2_REGIONS.join(', ')})`);
   }
   return region;
+}
+
+/** Where to push a created key: a Secrets Manager region Keysmith may reach and a secret name. */
+export function parsePushSecretTarget(value: unknown, path = 'pushSecret'): PushSecretTarget {
+  const d = dict(value, path, ['region', 'name']);
+  const region = str(d.region, `${path}.region`, 32, { nonEmpty: true });
+  if (!(SECRETS_MANAGER_REGIONS as readonly string[]).includes(region)) {
+    throw new MessageValidationError(`${path}.region must be one of the Secrets Manager regions Keysmith may reach`);
+  }
+  const name = str(d.name, `${path}.name`, 512, { nonEmpty: true });
+  if (!SECRET_NAME.test(name)) {
+    throw new MessageValidationError(`${path}.name may contain only letters, digits and the characters /_+=.@- (at most 512)`);
+  }
+  return { region, name };
 }
 
 export function parseEc2KeyName(value: unknown, path = 'keyName'): string {

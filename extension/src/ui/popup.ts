@@ -8,13 +8,18 @@ import {
   type CustomEndpoints,
   type ErrorInfo,
   MessageValidationError,
+  type PushSecretTarget,
+  SECRETS_MANAGER_REGIONS,
   parseEndpointUrl,
   parseIamUserName,
+  parsePushSecretTarget,
   sendMessage,
 } from '../shared/messages.js';
 import { element } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { hideKeySlotChoice, initAwsKeys, showKeySlotChoice } from './aws-keys.js';
+import { initAwsRotation, refreshUnfinished } from './aws-rotation.js';
+import { initAwsUsers } from './aws-users.js';
 import { initScalewaySection } from './scaleway.js';
 import { initVaultPanel, refreshVault } from './vault-panel.js';
 
@@ -32,6 +37,10 @@ const ui = {
   awsEndpoint: element('aws-endpoint', HTMLInputElement),
   endpointStatus: element('endpoint-status', HTMLParagraphElement),
   advanced: element('advanced', HTMLDetailsElement),
+  push: element('aws-push', HTMLInputElement),
+  pushFields: element('aws-push-fields', HTMLDivElement),
+  pushRegion: element('aws-push-region', HTMLSelectElement),
+  pushName: element('aws-push-name', HTMLInputElement),
 };
 
 let currentEndpoints: CustomEndpoints = {};
@@ -136,11 +145,23 @@ async function createAccessKey(): Promise<void> {
     return;
   }
   markInvalid(ui.userName, false);
+  let pushSecret: PushSecretTarget | undefined;
+  if (ui.push.checked) {
+    try {
+      pushSecret = parsePushSecretTarget({ region: ui.pushRegion.value, name: ui.pushName.value.trim() }, 'The secret');
+    } catch (error) {
+      markInvalid(ui.pushName, true);
+      showError(sentence(error instanceof Error ? error.message : String(error)), 'bad_request');
+      ui.pushName.focus();
+      return;
+    }
+    markInvalid(ui.pushName, false);
+  }
   const credentials = readCredentials();
   if (credentials === undefined) {
     return;
   }
-  await sendCreateAccessKey(credentials, userName);
+  await sendCreateAccessKey(credentials, userName, pushSecret);
 }
 
 /**
@@ -148,27 +169,41 @@ async function createAccessKey(): Promise<void> {
  * LimitExceeded) answers with the key slots, and the popup offers the choice (aws-keys.ts);
  * once a slot is freed, the create runs again with the same credentials.
  */
-async function sendCreateAccessKey(credentials: AwsCredentials, userName: string): Promise<void> {
+async function sendCreateAccessKey(credentials: AwsCredentials, userName: string, pushSecret?: PushSecretTarget): Promise<void> {
   hideKeySlotChoice();
   await withBusyForm(`Creating an access key for ${userName}…`, async () => {
-    const reply = await sendMessage({ type: 'aws.createAccessKey', credentials, userName });
+    const reply = await sendMessage({
+      type: 'aws.createAccessKey',
+      credentials,
+      userName,
+      ...(pushSecret === undefined ? {} : { pushSecret }),
+    });
     if (!reply.ok) {
       reportFailure(reply.error);
       if (reply.error.keySlot !== undefined) {
-        showKeySlotChoice(userName, reply.error.keySlot, credentials, () => sendCreateAccessKey(credentials, userName));
+        showKeySlotChoice(userName, reply.error.keySlot, credentials, () => sendCreateAccessKey(credentials, userName, pushSecret));
       }
+      // A create whose outcome is unknown is listed as unfinished work.
+      await refreshUnfinished(false);
       return;
     }
     const key = reply.result;
+    const rows: [string, string][] = [
+      ['User', key.userName],
+      ['Access key ID', key.accessKeyId],
+      ['Status', key.status],
+      ['Created', key.createDate],
+      ['Vault entry', key.entryId],
+    ];
+    if (key.pushed !== undefined) {
+      rows.push(['Secrets Manager', key.pushed.name], ['Secret version', key.pushed.versionId]);
+    }
+    if (key.pushError !== undefined) {
+      rows.push(['Secrets Manager', `not pushed: ${describeErrorForUser(key.pushError)}`]);
+    }
     showSuccess(
       'Access key created and vaulted',
-      [
-        ['User', key.userName],
-        ['Access key ID', key.accessKeyId],
-        ['Status', key.status],
-        ['Created', key.createDate],
-        ['Vault entry', key.entryId],
-      ],
+      rows,
       `Vaulted as entry ${key.entryId}. The secret went from AWS's answer into the sealed entry inside the Keysmith core; export it from the vault when you need it.`,
     );
     await refreshVault();
@@ -295,7 +330,21 @@ ui.endpointForm.addEventListener('submit', (event) => {
   saveEndpoint().catch(reportUnexpected);
 });
 
+ui.pushRegion.replaceChildren(
+  ...SECRETS_MANAGER_REGIONS.map((region) => {
+    const option = document.createElement('option');
+    option.value = region;
+    option.textContent = region;
+    return option;
+  }),
+);
+ui.push.addEventListener('change', () => {
+  ui.pushFields.hidden = !ui.push.checked;
+});
+
 initVaultPanel();
 initAwsKeys();
+initAwsUsers();
+initAwsRotation();
 initScalewaySection({ onVaulted: refreshVault });
 loadState().catch(reportUnexpected);
