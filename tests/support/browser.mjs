@@ -178,3 +178,26 @@ export async function dumpStorage(page) {
 export async function sendFromPage(page, message) {
   return page.evaluate((msg) => chrome.runtime.sendMessage(msg), message);
 }
+
+/**
+ * Waits until the test build's worker is held at pause point `step` (armed by setting
+ * chrome.storage.session "keysmith.test.pauseAt"; see extension/src/background/test-pause.ts).
+ */
+export async function waitForPause(page, step, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const held = await page.evaluate(async () => (await chrome.storage.session.get('keysmith.test.pausedAt'))['keysmith.test.pausedAt']);
+    if (held === step) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the worker did not reach pause point ${step} within ${timeoutMs} ms (held at: ${held})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Lets a worker held at a pause point go on. */
+export async function releasePause(page) {
+  await page.evaluate(() => chrome.storage.session.set({ 'keysmith.test.release': Date.now() }));
+}

@@ -424,9 +424,9 @@ async function createAndVault(
         'it is listed under "Unfinished creates", where you can check and delete it',
     );
   }
-  KEYSMITH_TEST: await pausePoint('after-provider');
   try {
     await options.onAnswered?.(created);
+    KEYSMITH_TEST: await pausePoint('after-provider');
     // Persist first, answer second: once the caller hears "created", the key is in the vault.
     await chrome.storage.local.set({ [created.entry.storageKey]: created.entry.value });
   } catch (error) {

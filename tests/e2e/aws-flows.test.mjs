@@ -1,0 +1,268 @@
+// End to end: IAM users and policies, Secrets Manager push, and recorded key rotation (full,
+// resumed after the worker stopped, rolled back), through the popup of the test build in
+// Chromium, against moto with signature verification on.
+// Run: node --test tests/e2e/aws-flows.test.mjs
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { dumpStorage, launchExtension, openPopup, sendFromPage, stopServiceWorker, waitForPause } from '../support/browser.mjs';
+import { loadCore, signedJson, signedQuery } from '../support/core.mjs';
+import { startMoto } from '../support/moto.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
+import {
+  createAccessKey,
+  createVault,
+  exportEntry,
+  fillCredentials,
+  setAwsEndpoint,
+  waitForFormResult,
+} from '../support/popup-driver.mjs';
+
+const PASSPHRASE = 'granite lantern october sparrow';
+
+/** The secret of a vaulted access key, read back through the popup's export. */
+async function vaultedSecret(popup, accessKeyId) {
+  const text = await exportEntry(popup, accessKeyId, 'export AWS_… lines');
+  await popup.locator('#entry-list .export-panel:visible').getByRole('button', { name: 'Hide' }).click();
+  return /AWS_SECRET_ACCESS_KEY=['"]?([^'"\s]+)/.exec(text)?.[1];
+}
+
+describe('AWS flows against moto', { timeout: 300_000 }, () => {
+  let moto;
+  let browser;
+  let popup;
+  let core;
+
+  /** The user's access keys in moto: id → status. */
+  async function motoKeys(userName) {
+    const listed = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      params: { Action: 'ListAccessKeys', UserName: userName },
+      credentials: moto.signer,
+    });
+    assert.equal(listed.status, 200, listed.text);
+    const keys = {};
+    for (const member of listed.text.matchAll(/<member>([\s\S]*?)<\/member>/g)) {
+      keys[/<AccessKeyId>([^<]+)/.exec(member[1])[1]] = /<Status>([^<]+)/.exec(member[1])[1];
+    }
+    return keys;
+  }
+
+  async function rotationRecords() {
+    const { local } = await dumpStorage(popup);
+    return Object.entries(local).filter(([key]) => key.startsWith('keysmith.rotation.'));
+  }
+
+  async function startRotation(userName, oldKeyId) {
+    await fillCredentials(popup, moto.signer);
+    await popup.locator('#rotation-user').fill(userName);
+    await popup.locator('#rotation-old-key').fill(oldKeyId);
+    await popup.getByRole('button', { name: 'Start rotation' }).click();
+  }
+
+  async function clickInPanel(name) {
+    await fillCredentials(popup, moto.signer);
+    await popup.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+    await popup.getByRole('button', { name }).click();
+    await popup.locator('#unfinished-status[data-kind="ok"], #unfinished-status[data-kind="error"]').waitFor({ timeout: 20_000 });
+    return popup.locator('#unfinished-status').evaluate((s) => ({ kind: s.dataset.kind, code: s.dataset.errorCode, text: s.textContent }));
+  }
+
+  /** Arms a test-build pause point, starts `action`, stops the worker there, reopens the popup. */
+  async function interruptAt(step, action) {
+    await popup.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
+    await action();
+    await waitForPause(popup, step);
+    await stopServiceWorker(browser, popup);
+    await popup.reload();
+    await popup.locator('#core-version').filter({ hasNotText: 'loading…' }).waitFor();
+  }
+
+  before(
+    async () => {
+      core = await loadCore();
+      moto = await startMoto({
+        extraUsers: ['rot-full', 'rot-resume', 'rot-back'],
+        env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+      });
+      browser = await launchExtension();
+      popup = await openPopup(browser);
+      await setAwsEndpoint(popup, moto.endpoint);
+      const vault = await createVault(popup, PASSPHRASE);
+      assert.equal(vault.ok, true, vault.error);
+    },
+    { timeout: 120_000 },
+  );
+
+  after(() => cleanUp(() => browser?.close(), () => moto?.stop()));
+
+  test('create a user, attach template and custom policies, list them, then create and vault a key with a Secrets Manager push', async () => {
+    const form = 'iam-user-form';
+    await popup.locator('#iam-user-name').fill('deploy-bot');
+    await fillCredentials(popup, moto.signer);
+    await popup.getByRole('button', { name: 'Create user' }).click();
+    let result = await waitForFormResult(popup, form, 'iam-user-status');
+    assert.equal(result.kind, 'ok', result.text);
+    assert.equal(result.fields.User, 'deploy-bot');
+    assert.match(result.fields.ARN, /^arn:aws:iam::\d{12}:user\/deploy-bot$/);
+    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '', 'the secret is cleared after use');
+
+    await fillCredentials(popup, moto.signer);
+    await popup.getByRole('button', { name: 'Attach policy' }).click();
+    result = await waitForFormResult(popup, form, 'iam-user-status');
+    assert.equal(result.kind, 'ok', result.text);
+    assert.equal(result.fields['Policy ARN'], 'arn:aws:iam::aws:policy/AmazonEC2FullAccess');
+
+    // A custom ARN is checked before anything is sent.
+    await popup.getByLabel('Policy', { exact: true }).selectOption('custom');
+    await popup.getByLabel('Policy ARN').fill('arn:aws:s3:::team-bucket');
+    await fillCredentials(popup, moto.signer);
+    await popup.getByRole('button', { name: 'Attach policy' }).click();
+    result = await waitForFormResult(popup, form, 'iam-user-status');
+    assert.equal(result.kind, 'error');
+    assert.equal(result.errorCode, 'bad_request');
+    assert.equal(await popup.getByLabel('Secret access key').inputValue(), moto.signer.secretAccessKey, 'refused before use');
+    await popup.getByLabel('Policy ARN').fill('arn:aws:iam::aws:policy/ReadOnlyAccess');
+    await popup.getByRole('button', { name: 'Attach policy' }).click();
+    result = await waitForFormResult(popup, form, 'iam-user-status');
+    assert.equal(result.kind, 'ok', result.text);
+
+    await fillCredentials(popup, moto.signer);
+    await popup.getByRole('button', { name: 'List attached policies' }).click();
+    result = await waitForFormResult(popup, form, 'iam-user-status');
+    assert.equal(result.text, 'deploy-bot has 2 attached policies.');
+    const arns = await popup.locator('#iam-policy-list > li').evaluateAll((items) => items.map((li) => li.dataset.policyArn).sort());
+    assert.deepEqual(arns, ['arn:aws:iam::aws:policy/AmazonEC2FullAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess']);
+
+    // Hand the user to the access-key form, with a push to Secrets Manager.
+    await fillCredentials(popup, moto.signer);
+    await popup.getByLabel('Also store it in AWS Secrets Manager').check();
+    await popup.locator('#aws-push-region').selectOption('eu-west-3');
+    await popup.locator('#aws-push-name').fill('team/deploy-bot');
+    await popup.getByRole('button', { name: 'Create and vault a key for this user' }).click();
+    const created = await waitForFormResult(popup, 'aws-form', 'status');
+    assert.equal(created.kind, 'ok', created.text);
+    assert.equal(created.fields.User, 'deploy-bot');
+    assert.equal(created.fields['Secrets Manager'], 'team/deploy-bot');
+    const keyId = created.fields['Access key ID'];
+    const firstVersion = created.fields['Secret version'];
+
+    const secret = await vaultedSecret(popup, keyId);
+    assert.ok(secret !== undefined && secret.length >= 20);
+    const read = async () => {
+      const got = await signedJson(core, {
+        endpoint: moto.endpoint,
+        service: 'secretsmanager',
+        region: 'eu-west-3',
+        target: 'secretsmanager.GetSecretValue',
+        params: { SecretId: 'team/deploy-bot' },
+        credentials: moto.signer,
+      });
+      assert.equal(got.status, 200, got.text);
+      return JSON.parse(got.text);
+    };
+    let stored = await read();
+    assert.deepEqual(JSON.parse(stored.SecretString), { AccessKeyId: keyId, SecretAccessKey: secret });
+    assert.equal(stored.VersionId, firstVersion);
+
+    // The same name again: a new version of the existing secret (PutSecretValue).
+    const second = await createAccessKey(popup, moto.signer, 'deploy-bot', { push: { region: 'eu-west-3', name: 'team/deploy-bot' } });
+    assert.equal(second.kind, 'ok', second.text);
+    assert.notEqual(second.fields['Secret version'], firstVersion);
+    stored = await read();
+    assert.deepEqual(JSON.parse(stored.SecretString), {
+      AccessKeyId: second.fields['Access key ID'],
+      SecretAccessKey: await vaultedSecret(popup, second.fields['Access key ID']),
+    });
+    // The secret never reached a page or the worker's log.
+    assert.ok(!browser.consoleLines.some((line) => line.includes(secret)));
+  });
+
+  test('a bad push target is refused before any key is created', async () => {
+    const reply = await sendFromPage(popup, {
+      type: 'aws.createAccessKey',
+      credentials: moto.signer,
+      userName: 'rot-full',
+      pushSecret: { region: 'eu-west-3', name: 'bad name' },
+    });
+    assert.equal(reply.ok, false);
+    assert.equal(reply.error.code, 'bad_request');
+    assert.deepEqual(await motoKeys('rot-full'), {});
+  });
+
+  test('full rotation: new key vaulted, old deactivated, deleted only after confirmation', async () => {
+    const first = await createAccessKey(popup, moto.signer, 'rot-full');
+    assert.equal(first.kind, 'ok', first.text);
+    const oldId = first.fields['Access key ID'];
+    await startRotation('rot-full', oldId);
+    const shown = await waitForFormResult(popup, 'rotation-form', 'rotation-status');
+    assert.equal(shown.kind, 'ok', shown.text);
+    assert.equal(shown.fields.Step, 'old key deactivated: waiting for your confirmation');
+    const newId = shown.fields['New key'];
+    assert.deepEqual(await motoKeys('rot-full'), { [oldId]: 'Inactive', [newId]: 'Active' });
+    await popup.locator('#entry-list > li .entry-title', { hasText: newId }).waitFor();
+    // The record holds ids and steps only.
+    const records = await rotationRecords();
+    assert.equal(records.length, 1);
+    const [, record] = records[0];
+    assert.deepEqual(Object.keys(record).sort(), ['canRollBack', 'entryStorageKey', 'id', 'newKeyId', 'next', 'oldKeyId', 'startedAt', 'state', 'updatedAt', 'userName']);
+    assert.equal(record.state, 'old_key_deactivated');
+
+    // The confirmation is offered in the unfinished panel (also after reopening the popup).
+    await popup.reload();
+    const result = await clickInPanel(`Confirm rotation of ${oldId}: delete the old key`);
+    assert.equal(result.kind, 'ok', result.text);
+    assert.match(result.text, /completed/);
+    assert.deepEqual(await motoKeys('rot-full'), { [newId]: 'Active' });
+    assert.deepEqual(await rotationRecords(), []);
+  });
+
+  test('a rotation interrupted after the new key was stored is resumed on the next open', async () => {
+    const first = await createAccessKey(popup, moto.signer, 'rot-resume');
+    const oldId = first.fields['Access key ID'];
+    await interruptAt('after-store', () => startRotation('rot-resume', oldId));
+    const row = popup.locator('#rotation-list > li');
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-state'), 'new_key_created');
+    const keys = await motoKeys('rot-resume');
+    assert.equal(Object.keys(keys).length, 2);
+    assert.equal(keys[oldId], 'Active', 'the old key is untouched so far');
+    // The create's marker is reported too; the vault holds both keys, so checking resolves it.
+    await popup.locator('#pending-list > li').waitFor();
+    const check = await clickInPanel('Check the keys of rot-resume');
+    assert.match(check.text, /Every access key of rot-resume is in the vault/);
+
+    const resumed = await clickInPanel(`Resume rotation of ${oldId}`);
+    assert.equal(resumed.kind, 'ok', resumed.text);
+    const newId = Object.keys(keys).find((id) => id !== oldId);
+    assert.deepEqual(await motoKeys('rot-resume'), { [oldId]: 'Inactive', [newId]: 'Active' });
+    const confirmed = await clickInPanel(`Confirm rotation of ${oldId}: delete the old key`);
+    assert.equal(confirmed.kind, 'ok', confirmed.text);
+    assert.deepEqual(await motoKeys('rot-resume'), { [newId]: 'Active' });
+    await popup.locator('#entry-list > li .entry-title', { hasText: newId }).waitFor();
+  });
+
+  test('a rotation interrupted before the new key was stored cannot resume and is rolled back', async () => {
+    const first = await createAccessKey(popup, moto.signer, 'rot-back');
+    const oldId = first.fields['Access key ID'];
+    await interruptAt('after-provider', () => startRotation('rot-back', oldId));
+    await popup.locator('#rotation-list > li[data-state="new_key_created"]').waitFor();
+    assert.equal(Object.keys(await motoKeys('rot-back')).length, 2);
+
+    const resumed = await clickInPanel(`Resume rotation of ${oldId}`);
+    assert.equal(resumed.kind, 'error');
+    assert.equal(resumed.code, 'rotation_blocked');
+    assert.match(resumed.text, /secret was lost before it reached the vault/);
+
+    const rolledBack = await clickInPanel(`Roll back rotation of ${oldId}`);
+    assert.equal(rolledBack.kind, 'ok', rolledBack.text);
+    assert.match(rolledBack.text, /rolled back/);
+    assert.deepEqual(await motoKeys('rot-back'), { [oldId]: 'Active' });
+    assert.deepEqual(await rotationRecords(), []);
+    // Its create marker: the new key is gone, the old one is vaulted, so it resolves.
+    const check = await clickInPanel('Check the keys of rot-back');
+    assert.match(check.text, /Every access key of rot-back is in the vault/);
+    assert.equal(await popup.locator('#pending-list > li').count(), 0);
+  });
+});
