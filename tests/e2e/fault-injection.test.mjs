@@ -1,0 +1,259 @@
+// Fault injection on "create and vault" (issue 9 item 2, AWS): the service worker is stopped
+// through the DevTools protocol at each step (before the request, after AWS answered but before
+// the sealed entry is stored, after storing but before the reply), the provider times out, and
+// chrome.storage.local runs out of quota. Every run must end with the key in the vault, or
+// reported as an orphan whose one-click delete works: never lost silently, never duplicated.
+// Uses the test build's pause points (extension/src/background/test-pause.ts).
+// Run: node --test tests/e2e/fault-injection.test.mjs
+
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { once } from 'node:events';
+import { after, before, describe, test } from 'node:test';
+import {
+  dumpStorage,
+  launchExtension,
+  openPopup,
+  releasePause,
+  stopServiceWorker,
+  waitForPause,
+} from '../support/browser.mjs';
+import { loadCore, signedQuery } from '../support/core.mjs';
+import { startMoto } from '../support/moto.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
+import { createAccessKey, createVault, fillCredentials, listedEntries, setAwsEndpoint } from '../support/popup-driver.mjs';
+
+const PASSPHRASE = 'granite lantern october sparrow';
+const STEPS = ['before-request', 'after-provider', 'after-store'];
+/** Longer than the core's 30 s fetch timeout. */
+const PROXY_HOLD_MS = 40_000;
+
+/**
+ * A proxy in front of moto that forwards everything, but holds the answer to CreateAccessKey
+ * (which moto has carried out) past the core's timeout: AWS did the work, the answer never came.
+ */
+async function startSlowProxy(target) {
+  const held = [];
+  const server = http.createServer(async (request, response) => {
+    const chunks = [];
+    for await (const chunk of request) {
+      chunks.push(chunk);
+    }
+    const body = Buffer.concat(chunks);
+    const upstream = http.request(`${target}${request.url}`, { method: request.method, headers: request.headers });
+    upstream.end(body);
+    const [answer] = await once(upstream, 'response');
+    const answerChunks = [];
+    for await (const chunk of answer) {
+      answerChunks.push(chunk);
+    }
+    const send = () => {
+      if (!response.destroyed) {
+        response.writeHead(answer.statusCode, answer.headers);
+        response.end(Buffer.concat(answerChunks));
+      }
+    };
+    if (body.toString().includes('Action=CreateAccessKey')) {
+      held.push(setTimeout(send, PROXY_HOLD_MS));
+    } else {
+      send();
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    endpoint: `http://127.0.0.1:${server.address().port}`,
+    stop: () => {
+      held.forEach(clearTimeout);
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+describe('fault injection on create and vault', { timeout: 400_000 }, () => {
+  let moto;
+  let proxy;
+  let browser;
+  let popup;
+  let core;
+
+  async function motoKeyIds(userName) {
+    const listed = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      params: { Action: 'ListAccessKeys', UserName: userName },
+      credentials: moto.signer,
+    });
+    assert.equal(listed.status, 200, listed.text);
+    return [...listed.text.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1]);
+  }
+
+  async function pendingMarkers() {
+    const { local } = await dumpStorage(popup);
+    return Object.keys(local).filter((key) => key.startsWith('keysmith.pending.'));
+  }
+
+  async function vaultedIds() {
+    await popup.locator('#entries-panel').waitFor();
+    return (await listedEntries(popup)).map((entry) => entry.title);
+  }
+
+  async function panelAction(name) {
+    await fillCredentials(popup, moto.signer);
+    await popup.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+    await popup.getByRole('button', { name }).click();
+    await popup.locator('#unfinished-status[data-kind="ok"], #unfinished-status[data-kind="error"]').waitFor({ timeout: 20_000 });
+    return popup.locator('#unfinished-status').evaluate((s) => ({ kind: s.dataset.kind, text: s.textContent }));
+  }
+
+  /** Starts a create for `userName`; the popup does not wait for its result. */
+  async function clickCreate(userName) {
+    await fillCredentials(popup, moto.signer);
+    await popup.getByLabel('IAM user name').fill(userName);
+    await popup.getByRole('button', { name: 'Create access key for user' }).click();
+  }
+
+  async function fillStorage(leaveFreeBytes) {
+    await popup.evaluate(async (leave) => {
+      const free = chrome.storage.local.QUOTA_BYTES - (await chrome.storage.local.getBytesInUse(null));
+      await chrome.storage.local.set({ 'test.filler': 'x'.repeat(Math.max(0, free - leave - 64)) });
+    }, leaveFreeBytes);
+  }
+
+  async function emptyStorageFiller() {
+    await popup.evaluate(() => chrome.storage.local.remove('test.filler'));
+  }
+
+  before(
+    async () => {
+      core = await loadCore();
+      moto = await startMoto({ extraUsers: [...STEPS.map((step) => `fi-${step}`), 'fi-timeout', 'fi-full', 'fi-store'] });
+      proxy = await startSlowProxy(moto.endpoint);
+      browser = await launchExtension();
+      popup = await openPopup(browser);
+      await setAwsEndpoint(popup, moto.endpoint);
+      const vault = await createVault(popup, PASSPHRASE);
+      assert.equal(vault.ok, true, vault.error);
+    },
+    { timeout: 120_000 },
+  );
+
+  after(() => cleanUp(() => browser?.close(), () => proxy?.stop(), () => moto?.stop()));
+
+  test('the manifest asks for no unlimitedStorage: chrome.storage.local has a quota', async () => {
+    const quota = await popup.evaluate(() => ({
+      quota: chrome.storage.local.QUOTA_BYTES,
+      permissions: chrome.runtime.getManifest().permissions,
+    }));
+    assert.ok(!quota.permissions.includes('unlimitedStorage'));
+    assert.ok(quota.quota >= 5 * 1024 * 1024, JSON.stringify(quota));
+  });
+
+  for (const step of STEPS) {
+    test(`worker stopped at "${step}": the key ends up vaulted, or found as an orphan and deleted in one click`, async () => {
+      const user = `fi-${step}`;
+      await popup.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
+      await clickCreate(user);
+      await waitForPause(popup, step);
+      await stopServiceWorker(browser, popup);
+      // The popup's request died with the worker; the next open starts a fresh worker.
+      await popup.reload();
+      const marker = popup.locator('#pending-list > li');
+      await marker.waitFor();
+      assert.match(await marker.innerText(), new RegExp(`A key may have been created for ${user} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC and not vaulted`));
+
+      const inAws = await motoKeyIds(user);
+      const check = await panelAction(`Check the keys of ${user}`);
+      assert.equal(check.kind, 'ok', check.text);
+      if (step === 'before-request') {
+        assert.deepEqual(inAws, [], 'nothing was sent');
+        assert.match(check.text, /Every access key of fi-before-request is in the vault/);
+      } else if (step === 'after-provider') {
+        assert.equal(inAws.length, 1, 'AWS created the key');
+        assert.match(check.text, /1 key of fi-after-provider is not in the vault/);
+        const orphans = await popup.locator('#pending-list li li').evaluateAll((items) => items.map((li) => li.dataset.accessKeyId));
+        assert.deepEqual(orphans, inAws);
+        await popup.getByRole('button', { name: `Delete orphan ${inAws[0]} in IAM` }).click();
+        const done = await (async () => {
+          await popup.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+          await fillCredentials(popup, moto.signer);
+          await popup.getByRole('group', { name: `Confirm deleting orphan ${inAws[0]}` }).getByRole('button', { name: 'Delete key' }).click();
+          await popup.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
+          return popup.locator('#unfinished-status').innerText();
+        })();
+        assert.match(done, new RegExp(`${inAws[0]} deleted in IAM; 0 keys left`));
+        assert.deepEqual(await motoKeyIds(user), []);
+      } else {
+        assert.equal(inAws.length, 1);
+        assert.match(check.text, /Every access key of fi-after-store is in the vault/);
+        const vaulted = (await vaultedIds()).filter((id) => id === inAws[0]);
+        assert.equal(vaulted.length, 1, 'vaulted exactly once');
+      }
+      assert.deepEqual(await pendingMarkers(), [], 'every marker resolved');
+      assert.equal(await popup.locator('#pending-list > li').count(), 0);
+      // Never duplicated: at most one key in AWS, at most one entry per key.
+      assert.ok((await motoKeyIds(user)).length <= 1);
+    });
+  }
+
+  test('the provider timing out: a clear error, and the key AWS made anyway is found and deleted', { timeout: 120_000 }, async () => {
+    await setAwsEndpoint(popup, proxy.endpoint);
+    try {
+      const result = await createAccessKey(popup, moto.signer, 'fi-timeout', { timeout: 60_000 });
+      assert.equal(result.kind, 'error', result.text);
+      assert.equal(result.errorCode, 'outcome_unknown');
+      assert.match(result.text, /no answer within 30 s/);
+      assert.match(result.text, /Unfinished creates/);
+    } finally {
+      await setAwsEndpoint(popup, moto.endpoint);
+    }
+    const inAws = await motoKeyIds('fi-timeout');
+    assert.equal(inAws.length, 1);
+    await popup.locator('#pending-list > li').waitFor();
+    const check = await panelAction('Check the keys of fi-timeout');
+    assert.match(check.text, /1 key of fi-timeout is not in the vault/);
+    await popup.getByRole('button', { name: `Delete orphan ${inAws[0]} in IAM` }).click();
+    await fillCredentials(popup, moto.signer);
+    await popup.getByRole('group', { name: `Confirm deleting orphan ${inAws[0]}` }).getByRole('button', { name: 'Delete key' }).click();
+    await popup.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
+    assert.deepEqual(await motoKeyIds('fi-timeout'), []);
+    assert.deepEqual(await pendingMarkers(), []);
+  });
+
+  test('storage nearly full: the create is refused before anything is made', async () => {
+    await fillStorage(16 * 1024);
+    try {
+      const result = await createAccessKey(popup, moto.signer, 'fi-full');
+      assert.equal(result.kind, 'error', result.text);
+      assert.equal(result.errorCode, 'storage_full');
+      assert.match(result.text, /nothing was created/);
+    } finally {
+      await emptyStorageFiller();
+    }
+    assert.deepEqual(await motoKeyIds('fi-full'), []);
+    assert.deepEqual(await pendingMarkers(), []);
+  });
+
+  test('storage quota exceeded while storing the sealed entry: the new key is deleted again, nothing is left behind', async () => {
+    await popup.evaluate(() => chrome.storage.session.set({ 'keysmith.test.pauseAt': 'after-provider' }));
+    await clickCreate('fi-store');
+    await waitForPause(popup, 'after-provider');
+    assert.equal((await motoKeyIds('fi-store')).length, 1, 'AWS created the key');
+    await fillStorage(0);
+    try {
+      await releasePause(popup);
+      await popup.locator('#status[data-kind="error"]').waitFor({ timeout: 20_000 });
+    } finally {
+      await emptyStorageFiller();
+    }
+    const status = popup.locator('#status');
+    assert.equal(await status.getAttribute('data-error-code'), 'storage_failed');
+    assert.match(await status.innerText(), /could not be saved \(.*quota.*\); Keysmith deleted it again in IAM/i);
+    assert.deepEqual(await motoKeyIds('fi-store'), []);
+    assert.deepEqual(await pendingMarkers(), []);
+    // And the next create works again.
+    const retry = await createAccessKey(popup, moto.signer, 'fi-store');
+    assert.equal(retry.kind, 'ok', retry.text);
+  });
+});
