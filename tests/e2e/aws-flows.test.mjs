@@ -4,10 +4,12 @@
 // Run: node --test tests/e2e/aws-flows.test.mjs
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dumpStorage, launchExtension, openPopup, sendFromPage, stopServiceWorker, waitForPause } from '../support/browser.mjs';
 import { loadCore, signedJson, signedQuery } from '../support/core.mjs';
-import { startMoto } from '../support/moto.mjs';
+import { repoRoot, startMoto } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import {
   createAccessKey,
@@ -264,5 +266,25 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     const check = await clickInPanel('Check the keys of rot-back');
     assert.match(check.text, /Every access key of rot-back is in the vault/);
     assert.equal(await popup.locator('#pending-list > li').count(), 0);
+  });
+
+  test('the signer policy covers the push; the user screen has its own, template-limited addition (as in the README)', async () => {
+    await popup.getByText('Signer policy (least privilege)').click();
+    const issuer = JSON.parse(await popup.locator('#signer-policy-json').innerText());
+    const users = JSON.parse(await popup.locator('#signer-policy-users-json').innerText());
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Signer policy'), readme.indexOf('## Custom endpoints'));
+    const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+    assert.equal(blocks.length, 3);
+    assert.deepEqual(blocks[2], users);
+    const issuerActions = issuer.Statement.flatMap((statement) => statement.Action);
+    assert.ok(issuerActions.includes('secretsmanager:CreateSecret') && issuerActions.includes('secretsmanager:PutSecretValue'));
+    assert.ok(!issuerActions.includes('iam:CreateUser') && !issuerActions.includes('iam:AttachUserPolicy'));
+    const [statement] = users.Statement;
+    assert.deepEqual(statement.Action, ['iam:CreateUser', 'iam:AttachUserPolicy', 'iam:ListAttachedUserPolicies']);
+    assert.deepEqual(statement.Condition.ArnEqualsIfExists['iam:PolicyARN'], [
+      'arn:aws:iam::aws:policy/AmazonEC2FullAccess',
+      'arn:aws:iam::aws:policy/ReadOnlyAccess',
+    ]);
   });
 });

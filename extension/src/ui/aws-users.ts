@@ -7,6 +7,7 @@ import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { showStatusText, showSuccess } from './status.js';
 import { withSigner } from './aws-signer.js';
+import { SIGNER_POLICY_USERS } from '../shared/signer-policy.js';
 
 const ui = {
   form: element('iam-user-form', HTMLFormElement),
@@ -21,6 +22,7 @@ const ui = {
   status: element('iam-user-status', HTMLElement),
   policies: element('iam-policy-list', HTMLUListElement),
   keyUserName: element('user-name', HTMLInputElement),
+  usersPolicy: element('signer-policy-users-json', HTMLPreElement),
   createAccessKey: element('create-access-key', HTMLButtonElement),
 };
 
@@ -142,6 +144,7 @@ function report(error: unknown): void {
 }
 
 export function initAwsUsers(): void {
+  ui.usersPolicy.textContent = SIGNER_POLICY_USERS;
   ui.policy.addEventListener('change', () => {
     ui.arnFields.hidden = ui.policy.value !== 'custom';
   });
