@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dumpStorage, launchExtension, openPopup, sendFromPage, stopServiceWorker, waitForPause } from '../support/browser.mjs';
 import { loadCore, signedJson, signedQuery } from '../support/core.mjs';
-import { repoRoot, startMoto } from '../support/moto.mjs';
+import { repoRoot, startMoto, xmlText } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import {
   createAccessKey,
@@ -85,7 +85,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     async () => {
       core = await loadCore();
       moto = await startMoto({
-        extraUsers: ['rot-full', 'rot-resume', 'rot-back'],
+        extraUsers: ['rot-full', 'rot-resume', 'rot-back', 'rot-twice', 'push-limited', 'push-target'],
         env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
       });
       browser = await launchExtension();
@@ -182,15 +182,81 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
   });
 
   test('a bad push target is refused before any key is created', async () => {
-    const reply = await sendFromPage(popup, {
-      type: 'aws.createAccessKey',
-      credentials: moto.signer,
-      userName: 'rot-full',
-      pushSecret: { region: 'eu-west-3', name: 'bad name' },
-    });
-    assert.equal(reply.ok, false);
-    assert.equal(reply.error.code, 'bad_request');
+    for (const pushSecret of [
+      { region: 'eu-west-3', name: 'bad name' },
+      { region: 'eu-west-3', name: 'team/key-abcdef' },
+      { region: 'mars-1', name: 'team/key' },
+    ]) {
+      const reply = await sendFromPage(popup, { type: 'aws.createAccessKey', credentials: moto.signer, userName: 'rot-full', pushSecret });
+      assert.equal(reply.ok, false);
+      assert.equal(reply.error.code, 'bad_request', JSON.stringify(reply));
+    }
     assert.deepEqual(await motoKeys('rot-full'), {});
+  });
+
+  test('a push the signer may not make: the key is still created and vaulted, and the popup says why it was not pushed', async () => {
+    const put = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      credentials: moto.signer,
+      params: {
+        Action: 'PutUserPolicy',
+        UserName: 'push-limited',
+        PolicyName: 'keys-only',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:ListAccessKeys', 'iam:GetAccessKeyLastUsed'], Resource: '*' },
+          ],
+        }),
+      },
+    });
+    assert.equal(put.status, 200, put.text);
+    const key = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      credentials: moto.signer,
+      params: { Action: 'CreateAccessKey', UserName: 'push-limited' },
+    });
+    const limited = { accessKeyId: xmlText(key.text, 'AccessKeyId'), secretAccessKey: xmlText(key.text, 'SecretAccessKey') };
+    const result = await createAccessKey(popup, limited, 'push-target', { push: { region: 'us-east-1', name: 'team/pushtarget' } });
+    assert.equal(result.kind, 'ok', result.text);
+    // moto answers a JSON 1.1 service's authorization failure with an XML ErrorResponse (AWS
+    // sends JSON, AccessDeniedException); the core does not guess and reports the HTTP 403.
+    assert.match(result.fields['Secrets Manager'], /^not pushed: .*HTTP 403/);
+    const keyId = result.fields['Access key ID'];
+    assert.deepEqual(Object.keys(await motoKeys('push-target')), [keyId]);
+    await popup.locator('#entry-list > li .entry-title', { hasText: keyId }).waitFor();
+  });
+
+  test("rotating the signer's own key is refused before anything changes", async () => {
+    await startRotation('keysmith-issuer', moto.signer.accessKeyId);
+    const result = await waitForFormResult(popup, 'rotation-form', 'rotation-status');
+    assert.equal(result.kind, 'error');
+    assert.equal(result.errorCode, 'rotation_blocked');
+    assert.match(result.text, /signs Keysmith's requests/);
+    assert.deepEqual(await motoKeys('keysmith-issuer'), { [moto.signer.accessKeyId]: 'Active' });
+    assert.deepEqual(await rotationRecords(), []);
+  });
+
+  test('confirming again after the old key is already gone completes the rotation', async () => {
+    const first = await createAccessKey(popup, moto.signer, 'rot-twice');
+    const oldId = first.fields['Access key ID'];
+    await startRotation('rot-twice', oldId);
+    const shown = await waitForFormResult(popup, 'rotation-form', 'rotation-status');
+    assert.equal(shown.fields.Step, 'old key deactivated: waiting for your confirmation');
+    // As if the worker had deleted it and stopped before recording the step.
+    const deleted = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      credentials: moto.signer,
+      params: { Action: 'DeleteAccessKey', UserName: 'rot-twice', AccessKeyId: oldId },
+    });
+    assert.equal(deleted.status, 200, deleted.text);
+    const confirmed = await clickInPanel(`Confirm rotation of ${oldId}: delete the old key`);
+    assert.equal(confirmed.kind, 'ok', confirmed.text);
+    assert.deepEqual(Object.keys(await motoKeys('rot-twice')), [shown.fields['New key']]);
+    assert.deepEqual(await rotationRecords(), []);
   });
 
   test('full rotation: new key vaulted, old deactivated, deleted only after confirmation', async () => {

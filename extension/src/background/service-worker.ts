@@ -605,8 +605,16 @@ async function startRotation(message: MessageOf<'aws.rotation.start'>): Promise<
     );
   }
   const slot = await keySlot(message);
-  if (!slot.keys.some((key) => key.accessKeyId === message.oldKeyId)) {
+  const old = slot.keys.find((key) => key.accessKeyId === message.oldKeyId);
+  if (old === undefined) {
     throw new WorkerError(WorkerErrorCode.notFound, `${message.userName} has no access key ${message.oldKeyId}`);
+  }
+  if (old.isSigner) {
+    throw new WorkerError(
+      WorkerErrorCode.rotationBlocked,
+      `${message.oldKeyId} is the key that signs Keysmith's requests: deactivating it half-way would lock Keysmith out. ` +
+        'Sign with another identity to rotate it',
+    );
   }
   if (!slot.canCreate) {
     // Rotation needs the second slot for the new key.
@@ -685,14 +693,21 @@ async function confirmRotation(message: MessageOf<'aws.rotation.confirm'>): Prom
       `the old key ${record.oldKeyId} is not deactivated yet: resume the rotation first`,
     );
   }
-  await iamDeleteAccessKey({
-    ...(await providerArgs(message.credentials)),
-    userName: record.userName,
-    accessKeyId: record.oldKeyId,
-  });
+  await deleteKeyIfPresent(await providerArgs(message.credentials), record.userName, record.oldKeyId);
   const done = await advanceRotation(record, 'delete_old_key');
   await removeRotation(done.id);
   return done;
+}
+
+/** Deletes a key; one already gone (a step repeated after the worker stopped) counts as done. */
+async function deleteKeyIfPresent(args: AwsArgs, userName: string, accessKeyId: string): Promise<void> {
+  try {
+    await iamDeleteAccessKey({ ...args, userName, accessKeyId });
+  } catch (error) {
+    if (toErrorInfo(error).providerCode !== 'NoSuchEntity') {
+      throw error;
+    }
+  }
 }
 
 /** Undoes a rotation: the old key active again first, then the new key deleted (and its entry). */
@@ -714,13 +729,7 @@ async function rollBackRotation(message: MessageOf<'aws.rotation.rollback'>): Pr
     if (action === 'reactivate_old_key') {
       await iamUpdateAccessKey({ ...args, userName: record.userName, accessKeyId: record.oldKeyId, status: 'Active' });
     } else if (action === 'delete_new_key' && record.newKeyId !== undefined) {
-      try {
-        await iamDeleteAccessKey({ ...args, userName: record.userName, accessKeyId: record.newKeyId });
-      } catch (error) {
-        if (toErrorInfo(error).providerCode !== 'NoSuchEntity') {
-          throw error;
-        }
-      }
+      await deleteKeyIfPresent(args, record.userName, record.newKeyId);
       if (record.entryStorageKey !== undefined) {
         // Its key no longer exists: the entry goes to "recently deleted" (undo until the browser closes).
         const stored: Record<string, unknown> = await chrome.storage.local.get(record.entryStorageKey);

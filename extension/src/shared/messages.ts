@@ -893,6 +893,10 @@ export function parsePushSecretTarget(value: unknown, path = 'pushSecret'): Push
   if (!SECRET_NAME.test(name)) {
     throw new MessageValidationError(`${path}.name may contain only letters, digits and the characters /_+=.@- (at most 512)`);
   }
+  if (name.length >= 7 && name[name.length - 7] === '-') {
+    // AWS appends "-" and six characters to a secret's ARN: such a name makes ARNs ambiguous.
+    throw new MessageValidationError(`${path}.name must not end with a hyphen and six characters (AWS adds such a suffix to ARNs)`);
+  }
   return { region, name };
 }
 
