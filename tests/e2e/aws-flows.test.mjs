@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dumpStorage, launchExtension, openPopup, sendFromPage, stopServiceWorker, waitForPause } from '../support/browser.mjs';
+import { dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage, stopServiceWorker, waitForPause } from '../support/browser.mjs';
 import { loadCore, signedJson, signedQuery } from '../support/core.mjs';
 import { repoRoot, startMoto, xmlText } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
@@ -321,6 +321,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     const resumed = await clickInPanel(`Resume rotation of ${oldId}`);
     assert.equal(resumed.kind, 'error');
     assert.equal(resumed.code, 'rotation_blocked');
+    await popup.locator('#aws-unfinished').screenshot({ path: screenshotPath('e2e-rotation-blocked.png') });
     assert.match(resumed.text, /secret was lost before it reached the vault/);
 
     const rolledBack = await clickInPanel(`Roll back rotation of ${oldId}`);

@@ -15,6 +15,7 @@ import {
   launchExtension,
   openPopup,
   releasePause,
+  screenshotPath,
   stopServiceWorker,
   waitForPause,
 } from '../support/browser.mjs';
@@ -174,6 +175,7 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
         assert.match(check.text, /1 key of fi-after-provider is not in the vault/);
         const orphans = await popup.locator('#pending-list li li').evaluateAll((items) => items.map((li) => li.dataset.accessKeyId));
         assert.deepEqual(orphans, inAws);
+        await popup.locator('#aws-unfinished').screenshot({ path: screenshotPath('e2e-orphan.png') });
         await popup.getByRole('button', { name: `Delete orphan ${inAws[0]} in IAM` }).click();
         const done = await (async () => {
           await popup.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
