@@ -64,7 +64,15 @@ import {
   parseRequestMessage,
   parseSettings,
 } from '../shared/messages.js';
-import type { AttachedPolicy, IamUser, OrphanCheck, PendingCreate, RotationRecord } from '../shared/aws-flow-messages.js';
+import {
+  type AttachedPolicy,
+  type IamUser,
+  ORPHAN_CLOCK_MARGIN_MS,
+  type OrphanCheck,
+  type PendingCreate,
+  type RotationRecord,
+  orphansOf,
+} from '../shared/aws-flow-messages.js';
 import { scalewayHandlers } from './scaleway.js';
 import {
   abandonPending,
@@ -517,18 +525,26 @@ async function findOrphans(message: MessageOf<'aws.findOrphans'>): Promise<Orpha
       vaulted.add(item.accessKeyId);
     }
   }
-  const keys = listed.map((key) => ({
-    accessKeyId: key.accessKeyId,
-    status: key.status,
-    createDate: key.createDate,
-    inVault: vaulted.has(key.accessKeyId),
-  }));
-  const resolved = keys.every((key) => key.inVault);
-  if (resolved) {
+  const since = marker.startedAt - ORPHAN_CLOCK_MARGIN_MS;
+  const keys = listed.map((key) => {
+    const created = Date.parse(key.createDate);
+    return {
+      accessKeyId: key.accessKeyId,
+      status: key.status,
+      createDate: key.createDate,
+      inVault: vaulted.has(key.accessKeyId),
+      isSigner: key.accessKeyId === message.credentials.accessKeyId,
+      // A date AWS wrote that cannot be read counts as new: better shown than hidden.
+      newerThanMarker: Number.isNaN(created) || created >= since,
+    };
+  });
+  const check: OrphanCheck = { marker, keys, resolved: false };
+  check.resolved = orphansOf(check).length === 0;
+  if (check.resolved) {
     await clearPending(marker.id);
   }
   await touchVault();
-  return { marker, keys, resolved };
+  return check;
 }
 
 // ----- IAM users -----------------------------------------------------------------------------------

@@ -48,13 +48,25 @@ export interface OrphanCandidate {
   status: string;
   createDate: string;
   inVault: boolean;
+  /** The key signing this check: in use, never an orphan. */
+  isSigner: boolean;
+  /** Created after the pending create started (less a margin for clock skew): it may be its key. */
+  newerThanMarker: boolean;
 }
 
 export interface OrphanCheck {
   marker: PendingCreate;
   keys: OrphanCandidate[];
-  /** True when every key is in the vault: the marker was cleared. */
+  /** True when no key that create may have made is outside the vault: the marker was cleared. */
   resolved: boolean;
+}
+
+/** Clock skew allowed between this computer and AWS when matching keys to a pending create. */
+export const ORPHAN_CLOCK_MARGIN_MS = 5 * 60_000;
+
+/** The keys a pending create may have left outside the vault. */
+export function orphansOf(check: OrphanCheck): OrphanCandidate[] {
+  return check.keys.filter((key) => !key.inVault && !key.isSigner && key.newerThanMarker);
 }
 
 export type RotationStateName =

@@ -7,6 +7,7 @@ import {
   type PendingCreate,
   type RotationRecord,
   describePending,
+  orphansOf,
 } from '../shared/aws-flow-messages.js';
 import { type ErrorInfo, MessageValidationError, parseAccessKeyId, parseIamUserName, sendMessage } from '../shared/messages.js';
 import { element, errorText, h } from './dom.js';
@@ -176,11 +177,11 @@ async function checkOrphans(marker: PendingCreate, list: HTMLUListElement): Prom
       return;
     }
     if (reply.result.resolved) {
-      showStatusText(ui.panelStatus, `Every access key of ${who} is in the vault: nothing was lost.`, 'ok');
+      showStatusText(ui.panelStatus, `No key made for ${who} since then is missing from the vault: nothing was lost.`, 'ok');
       await refreshUnfinished(false);
       return;
     }
-    const orphans = reply.result.keys.filter((key) => !key.inVault);
+    const orphans = orphansOf(reply.result);
     showStatusText(
       ui.panelStatus,
       `${orphans.length} key${orphans.length === 1 ? '' : 's'} of ${who} ${orphans.length === 1 ? 'is' : 'are'} not in the vault: nobody holds ${orphans.length === 1 ? 'its' : 'their'} secret, so deleting is safe unless you saved it elsewhere.`,
