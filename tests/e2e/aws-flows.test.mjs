@@ -181,6 +181,34 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     assert.ok(!browser.consoleLines.some((line) => line.includes(secret)));
   });
 
+  test('the flow messages are validated: malformed ones are refused, and the worker keeps serving', async () => {
+    const id = '0'.repeat(32);
+    const malformed = [
+      { type: 'aws.createUser', credentials: moto.signer, userName: 'no spaces' },
+      { type: 'aws.createUser', credentials: moto.signer, userName: 'ok', extra: 1 },
+      { type: 'aws.attachUserPolicy', credentials: moto.signer, userName: 'bob', policy: 'AdministratorAccess' },
+      { type: 'aws.attachUserPolicy', credentials: moto.signer, userName: 'bob', policy: 'arn:aws:s3:::bucket' },
+      { type: 'aws.listAttachedUserPolicies', credentials: moto.signer },
+      { type: 'aws.findOrphans', credentials: moto.signer, markerId: '../settings' },
+      { type: 'aws.dismissPending', markerId: 'A'.repeat(32) },
+      { type: 'aws.pendingCreates', markerId: id },
+      { type: 'aws.rotation.start', credentials: moto.signer, userName: 'bob', oldKeyId: 'not-a-key' },
+      { type: 'aws.rotation.resume', credentials: moto.signer, rotationId: 42 },
+      { type: 'aws.rotation.confirm', rotationId: id },
+      { type: 'aws.rotation.rollback', credentials: moto.signer, rotationId: `${id}0` },
+      { type: 'aws.rotation.list', all: true },
+    ];
+    for (const message of malformed) {
+      const reply = await sendFromPage(popup, message);
+      assert.equal(reply.ok, false, `accepted ${JSON.stringify(message)}`);
+      assert.equal(reply.error.code, 'bad_request', JSON.stringify(reply));
+    }
+    const unknown = await sendFromPage(popup, { type: 'aws.rotation.confirm', credentials: moto.signer, rotationId: id });
+    assert.equal(unknown.error?.code, 'not_found', JSON.stringify(unknown));
+    const listed = await sendFromPage(popup, { type: 'aws.rotation.list' });
+    assert.deepEqual(listed, { ok: true, result: [] });
+  });
+
   test('a bad push target is refused before any key is created', async () => {
     for (const pushSecret of [
       { region: 'eu-west-3', name: 'bad name' },
