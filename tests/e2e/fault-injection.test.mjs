@@ -8,6 +8,9 @@
 
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -22,7 +25,15 @@ import {
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
-import { createAccessKey, createVault, fillCredentials, listedEntries, setAwsEndpoint } from '../support/popup-driver.mjs';
+import {
+  createAccessKey,
+  createVault,
+  fillCredentials,
+  listedEntries,
+  setAwsEndpoint,
+  unlockVault,
+  waitForVaultState,
+} from '../support/popup-driver.mjs';
 
 const PASSPHRASE = 'granite lantern october sparrow';
 const STEPS = ['before-request', 'after-provider', 'after-store'];
@@ -129,7 +140,7 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
   before(
     async () => {
       core = await loadCore();
-      moto = await startMoto({ extraUsers: [...STEPS.map((step) => `fi-${step}`), 'fi-timeout', 'fi-full', 'fi-store'] });
+      moto = await startMoto({ extraUsers: [...STEPS.map((step) => `fi-${step}`), 'fi-timeout', 'fi-full', 'fi-store', 'fi-closed-1', 'fi-closed-2'] });
       proxy = await startSlowProxy(moto.endpoint);
       browser = await launchExtension();
       popup = await openPopup(browser);
@@ -257,5 +268,57 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
     // And the next create works again.
     const retry = await createAccessKey(popup, moto.signer, 'fi-store');
     assert.equal(retry.kind, 'ok', retry.text);
+  });
+
+  test('the browser closed in the middle of a create: after reopening (vault locked), the key is vaulted once or found as an orphan', { timeout: 180_000 }, async () => {
+    const profileDir = mkdtempSync(path.join(os.tmpdir(), 'keysmith-profile-'));
+    let other;
+    try {
+      other = await launchExtension({ profileDir });
+      let page = await openPopup(other);
+      await setAwsEndpoint(page, moto.endpoint);
+      assert.equal((await createVault(page, PASSPHRASE)).ok, true);
+      for (const [user, step] of [
+        ['fi-closed-1', 'after-provider'],
+        ['fi-closed-2', 'after-store'],
+      ]) {
+        await page.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
+        await fillCredentials(page, moto.signer);
+        await page.getByLabel('IAM user name').fill(user);
+        await page.getByRole('button', { name: 'Create access key for user' }).click();
+        await waitForPause(page, step);
+        await other.close();
+        other = await launchExtension({ profileDir });
+        page = await openPopup(other);
+        await waitForVaultState(page, 'locked');
+        await page.locator('#pending-list > li').filter({ hasText: `created for ${user}` }).waitFor();
+        const inAws = await motoKeyIds(user);
+        assert.equal(inAws.length, 1, 'AWS made the key');
+        assert.equal((await unlockVault(page, PASSPHRASE)).ok, true);
+        await fillCredentials(page, moto.signer);
+        await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+        await page.getByRole('button', { name: `Check the keys of ${user}` }).click();
+        await page.locator('#unfinished-status[data-kind="ok"]').waitFor({ timeout: 20_000 });
+        const text = await page.locator('#unfinished-status').innerText();
+        if (step === 'after-provider') {
+          assert.match(text, new RegExp(`1 key of ${user} is not in the vault`));
+          await page.getByRole('button', { name: `Delete orphan ${inAws[0]} in IAM` }).click();
+          await fillCredentials(page, moto.signer);
+          await page.getByRole('group', { name: `Confirm deleting orphan ${inAws[0]}` }).getByRole('button', { name: 'Delete key' }).click();
+          await page.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
+          assert.deepEqual(await motoKeyIds(user), []);
+        } else {
+          assert.match(text, new RegExp(`No key made for ${user} since then is missing from the vault`));
+          await page.locator('#entries-panel').waitFor();
+          const titles = (await listedEntries(page)).map((entry) => entry.title);
+          assert.equal(titles.filter((title) => title === inAws[0]).length, 1, 'vaulted exactly once');
+        }
+        const { local } = await dumpStorage(page);
+        assert.deepEqual(Object.keys(local).filter((key) => key.startsWith('keysmith.pending.')), []);
+      }
+    } finally {
+      await other?.close();
+      rmSync(profileDir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,7 +26,9 @@ const ACTION_TIMEOUT_MS = 15_000;
  */
 
 /**
- * @param {{dist?: string, headless?: boolean}} [options]
+ * @param {{dist?: string, headless?: boolean, profileDir?: string}} [options] `profileDir`: reuse
+ *        this browser profile (e.g. to reopen the browser on the same storage) and leave it in
+ *        place on close; the caller removes it. By default a fresh one, removed on close.
  * @returns {Promise<ExtensionBrowser>}
  */
 export async function launchExtension(options = {}) {
@@ -37,7 +39,13 @@ export async function launchExtension(options = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: apt-get install -y chromium chromium-driver`);
   }
-  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'keysmith-profile-'));
+  const ownProfile = options.profileDir === undefined;
+  const profileDir = options.profileDir ?? mkdtempSync(path.join(os.tmpdir(), 'keysmith-profile-'));
+  const removeProfile = () => {
+    if (ownProfile) {
+      rmSync(profileDir, { recursive: true, force: true });
+    }
+  };
   let context;
   try {
     context = await chromium.launchPersistentContext(profileDir, {
@@ -71,14 +79,14 @@ export async function launchExtension(options = {}) {
       consoleLines,
       close: async () => {
         await opened.close();
-        rmSync(profileDir, { recursive: true, force: true });
+        removeProfile();
       },
     };
   } catch (error) {
     if (context !== undefined) {
       await context.close();
     }
-    rmSync(profileDir, { recursive: true, force: true });
+    removeProfile();
     throw error;
   }
 }
