@@ -113,14 +113,22 @@ coreReady.catch((error: unknown) => {
  * Vault operations that change the lock state or the header run one at a time, in order:
  * unlock, lock, create, change passphrase, the auto-lock alarm, and the resume on start.
  */
-let vaultQueue: Promise<unknown> = Promise.resolve();
-function serially<T>(run: () => Promise<T>): Promise<T> {
-  const next = vaultQueue.then(
-    () => run(),
-    () => run(),
-  );
-  vaultQueue = next.catch(() => undefined);
-  return next;
+const serially = makeQueue();
+
+/** Rotations change one user's keys in several steps: one rotation operation at a time. */
+const oneRotationAtATime = makeQueue();
+
+/** A queue: each run starts once the previous one settled, whatever its outcome. */
+function makeQueue(): <T>(run: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(run: () => Promise<T>): Promise<T> => {
+    const next = tail.then(
+      () => run(),
+      () => run(),
+    );
+    tail = next.catch(() => undefined);
+    return next;
+  };
 }
 
 /**
@@ -269,11 +277,11 @@ const HANDLERS: Handlers = {
     await clearPending(message.markerId);
     return { markerId: message.markerId };
   },
-  'aws.rotation.start': startRotation,
+  'aws.rotation.start': (message) => oneRotationAtATime(() => startRotation(message)),
   'aws.rotation.list': () => listRotations(),
-  'aws.rotation.resume': resumeRotation,
-  'aws.rotation.confirm': confirmRotation,
-  'aws.rotation.rollback': rollBackRotation,
+  'aws.rotation.resume': (message) => oneRotationAtATime(() => resumeRotation(message)),
+  'aws.rotation.confirm': (message) => oneRotationAtATime(() => confirmRotation(message)),
+  'aws.rotation.rollback': (message) => oneRotationAtATime(() => rollBackRotation(message)),
   ...scalewayHandlers({
     requireCore: () => requireCore(),
     loadSettings: () => loadSettings(),
