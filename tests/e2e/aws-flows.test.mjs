@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage, stopServiceWorker, waitForPause } from '../support/browser.mjs';
+import { armPause, dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage, stopServiceWorker, waitForPause } from '../support/browser.mjs';
 import { loadCore, signedJson, signedQuery } from '../support/core.mjs';
 import { repoRoot, startMoto, xmlText } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
@@ -17,6 +17,7 @@ import {
   exportEntry,
   fillCredentials,
   setAwsEndpoint,
+  unfinishedAction,
   waitForFormResult,
 } from '../support/popup-driver.mjs';
 
@@ -63,17 +64,10 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     await popup.getByRole('button', { name: 'Start rotation' }).click();
   }
 
-  async function clickInPanel(name) {
-    await fillCredentials(popup, moto.signer);
-    await popup.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
-    await popup.getByRole('button', { name }).click();
-    await popup.locator('#unfinished-status[data-kind="ok"], #unfinished-status[data-kind="error"]').waitFor({ timeout: 20_000 });
-    return popup.locator('#unfinished-status').evaluate((s) => ({ kind: s.dataset.kind, code: s.dataset.errorCode, text: s.textContent }));
-  }
 
   /** Arms a test-build pause point, starts `action`, stops the worker there, reopens the popup. */
   async function interruptAt(step, action) {
-    await popup.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
+    await armPause(popup, step);
     await action();
     await waitForPause(popup, step);
     await stopServiceWorker(browser, popup);
@@ -281,7 +275,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
       params: { Action: 'DeleteAccessKey', UserName: 'rot-twice', AccessKeyId: oldId },
     });
     assert.equal(deleted.status, 200, deleted.text);
-    const confirmed = await clickInPanel(`Confirm rotation of ${oldId}: delete the old key`);
+    const confirmed = await unfinishedAction(popup, moto.signer, `Confirm rotation of ${oldId}: delete the old key`);
     assert.equal(confirmed.kind, 'ok', confirmed.text);
     assert.deepEqual(Object.keys(await motoKeys('rot-twice')), [shown.fields['New key']]);
     assert.deepEqual(await rotationRecords(), []);
@@ -307,7 +301,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
 
     // The confirmation is offered in the unfinished panel (also after reopening the popup).
     await popup.reload();
-    const result = await clickInPanel(`Confirm rotation of ${oldId}: delete the old key`);
+    const result = await unfinishedAction(popup, moto.signer, `Confirm rotation of ${oldId}: delete the old key`);
     assert.equal(result.kind, 'ok', result.text);
     assert.match(result.text, /completed/);
     assert.deepEqual(await motoKeys('rot-full'), { [newId]: 'Active' });
@@ -326,14 +320,14 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     assert.equal(keys[oldId], 'Active', 'the old key is untouched so far');
     // The create's marker is reported too; the vault holds both keys, so checking resolves it.
     await popup.locator('#pending-list > li').waitFor();
-    const check = await clickInPanel('Check the keys of rot-resume');
+    const check = await unfinishedAction(popup, moto.signer, 'Check the keys of rot-resume');
     assert.match(check.text, /No key made for rot-resume since then is missing from the vault/);
 
-    const resumed = await clickInPanel(`Resume rotation of ${oldId}`);
+    const resumed = await unfinishedAction(popup, moto.signer, `Resume rotation of ${oldId}`);
     assert.equal(resumed.kind, 'ok', resumed.text);
     const newId = Object.keys(keys).find((id) => id !== oldId);
     assert.deepEqual(await motoKeys('rot-resume'), { [oldId]: 'Inactive', [newId]: 'Active' });
-    const confirmed = await clickInPanel(`Confirm rotation of ${oldId}: delete the old key`);
+    const confirmed = await unfinishedAction(popup, moto.signer, `Confirm rotation of ${oldId}: delete the old key`);
     assert.equal(confirmed.kind, 'ok', confirmed.text);
     assert.deepEqual(await motoKeys('rot-resume'), { [newId]: 'Active' });
     await popup.locator('#entry-list > li .entry-title', { hasText: newId }).waitFor();
@@ -346,19 +340,19 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     await popup.locator('#rotation-list > li[data-state="new_key_created"]').waitFor();
     assert.equal(Object.keys(await motoKeys('rot-back')).length, 2);
 
-    const resumed = await clickInPanel(`Resume rotation of ${oldId}`);
+    const resumed = await unfinishedAction(popup, moto.signer, `Resume rotation of ${oldId}`);
     assert.equal(resumed.kind, 'error');
     assert.equal(resumed.code, 'rotation_blocked');
     await popup.locator('#aws-unfinished').screenshot({ path: screenshotPath('e2e-rotation-blocked.png') });
     assert.match(resumed.text, /secret was lost before it reached the vault/);
 
-    const rolledBack = await clickInPanel(`Roll back rotation of ${oldId}`);
+    const rolledBack = await unfinishedAction(popup, moto.signer, `Roll back rotation of ${oldId}`);
     assert.equal(rolledBack.kind, 'ok', rolledBack.text);
     assert.match(rolledBack.text, /rolled back/);
     assert.deepEqual(await motoKeys('rot-back'), { [oldId]: 'Active' });
     assert.deepEqual(await rotationRecords(), []);
     // Its create marker: the new key is gone, the old one is vaulted, so it resolves.
-    const check = await clickInPanel('Check the keys of rot-back');
+    const check = await unfinishedAction(popup, moto.signer, 'Check the keys of rot-back');
     assert.match(check.text, /No key made for rot-back since then is missing from the vault/);
     assert.equal(await popup.locator('#pending-list > li').count(), 0);
   });

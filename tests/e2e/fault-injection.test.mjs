@@ -14,6 +14,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import {
+  armPause,
   dumpStorage,
   launchExtension,
   openPopup,
@@ -26,9 +27,11 @@ import { loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import {
+  clickCreateAccessKey,
   createAccessKey,
   createVault,
-  fillCredentials,
+  deleteOrphan,
+  unfinishedAction,
   listedEntries,
   setAwsEndpoint,
   unlockVault,
@@ -111,20 +114,7 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
     return (await listedEntries(popup)).map((entry) => entry.title);
   }
 
-  async function panelAction(name) {
-    await fillCredentials(popup, moto.signer);
-    await popup.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
-    await popup.getByRole('button', { name }).click();
-    await popup.locator('#unfinished-status[data-kind="ok"], #unfinished-status[data-kind="error"]').waitFor({ timeout: 20_000 });
-    return popup.locator('#unfinished-status').evaluate((s) => ({ kind: s.dataset.kind, text: s.textContent }));
-  }
 
-  /** Starts a create for `userName`; the popup does not wait for its result. */
-  async function clickCreate(userName) {
-    await fillCredentials(popup, moto.signer);
-    await popup.getByLabel('IAM user name').fill(userName);
-    await popup.getByRole('button', { name: 'Create access key for user' }).click();
-  }
 
   async function fillStorage(leaveFreeBytes) {
     await popup.evaluate(async (leave) => {
@@ -165,8 +155,8 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
   for (const step of STEPS) {
     test(`worker stopped at "${step}": the key ends up vaulted, or found as an orphan and deleted in one click`, async () => {
       const user = `fi-${step}`;
-      await popup.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
-      await clickCreate(user);
+      await armPause(popup, step);
+      await clickCreateAccessKey(popup, moto.signer, user);
       await waitForPause(popup, step);
       await stopServiceWorker(browser, popup);
       // The popup's request died with the worker; the next open starts a fresh worker.
@@ -176,7 +166,7 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
       assert.match(await marker.innerText(), new RegExp(`A key may have been created for ${user} at \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC and not vaulted`));
 
       const inAws = await motoKeyIds(user);
-      const check = await panelAction(`Check the keys of ${user}`);
+      const check = await unfinishedAction(popup, moto.signer, `Check the keys of ${user}`);
       assert.equal(check.kind, 'ok', check.text);
       if (step === 'before-request') {
         assert.deepEqual(inAws, [], 'nothing was sent');
@@ -187,14 +177,7 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
         const orphans = await popup.locator('#pending-list li li').evaluateAll((items) => items.map((li) => li.dataset.accessKeyId));
         assert.deepEqual(orphans, inAws);
         await popup.locator('#aws-unfinished').screenshot({ path: screenshotPath('e2e-orphan.png') });
-        await popup.getByRole('button', { name: `Delete orphan ${inAws[0]} in IAM` }).click();
-        const done = await (async () => {
-          await popup.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
-          await fillCredentials(popup, moto.signer);
-          await popup.getByRole('group', { name: `Confirm deleting orphan ${inAws[0]}` }).getByRole('button', { name: 'Delete key' }).click();
-          await popup.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
-          return popup.locator('#unfinished-status').innerText();
-        })();
+        const done = await deleteOrphan(popup, moto.signer, inAws[0]);
         assert.match(done, new RegExp(`${inAws[0]} deleted in IAM; 0 keys left`));
         assert.deepEqual(await motoKeyIds(user), []);
       } else {
@@ -224,12 +207,9 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
     const inAws = await motoKeyIds('fi-timeout');
     assert.equal(inAws.length, 1);
     await popup.locator('#pending-list > li').waitFor();
-    const check = await panelAction('Check the keys of fi-timeout');
+    const check = await unfinishedAction(popup, moto.signer, 'Check the keys of fi-timeout');
     assert.match(check.text, /1 key of fi-timeout is not in the vault/);
-    await popup.getByRole('button', { name: `Delete orphan ${inAws[0]} in IAM` }).click();
-    await fillCredentials(popup, moto.signer);
-    await popup.getByRole('group', { name: `Confirm deleting orphan ${inAws[0]}` }).getByRole('button', { name: 'Delete key' }).click();
-    await popup.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
+    await deleteOrphan(popup, moto.signer, inAws[0]);
     assert.deepEqual(await motoKeyIds('fi-timeout'), []);
     assert.deepEqual(await pendingMarkers(), []);
   });
@@ -249,8 +229,8 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
   });
 
   test('storage quota exceeded while storing the sealed entry: the new key is deleted again, nothing is left behind', async () => {
-    await popup.evaluate(() => chrome.storage.session.set({ 'keysmith.test.pauseAt': 'after-provider' }));
-    await clickCreate('fi-store');
+    await armPause(popup, 'after-provider');
+    await clickCreateAccessKey(popup, moto.signer, 'fi-store');
     await waitForPause(popup, 'after-provider');
     assert.equal((await motoKeyIds('fi-store')).length, 1, 'AWS created the key');
     await fillStorage(0);
@@ -282,10 +262,8 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
         ['fi-closed-1', 'after-provider'],
         ['fi-closed-2', 'after-store'],
       ]) {
-        await page.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
-        await fillCredentials(page, moto.signer);
-        await page.getByLabel('IAM user name').fill(user);
-        await page.getByRole('button', { name: 'Create access key for user' }).click();
+        await armPause(page, step);
+        await clickCreateAccessKey(page, moto.signer, user);
         await waitForPause(page, step);
         await other.close();
         other = await launchExtension({ profileDir });
@@ -295,17 +273,10 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
         const inAws = await motoKeyIds(user);
         assert.equal(inAws.length, 1, 'AWS made the key');
         assert.equal((await unlockVault(page, PASSPHRASE)).ok, true);
-        await fillCredentials(page, moto.signer);
-        await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
-        await page.getByRole('button', { name: `Check the keys of ${user}` }).click();
-        await page.locator('#unfinished-status[data-kind="ok"]').waitFor({ timeout: 20_000 });
-        const text = await page.locator('#unfinished-status').innerText();
+        const { text } = await unfinishedAction(page, moto.signer, `Check the keys of ${user}`);
         if (step === 'after-provider') {
           assert.match(text, new RegExp(`1 key of ${user} is not in the vault`));
-          await page.getByRole('button', { name: `Delete orphan ${inAws[0]} in IAM` }).click();
-          await fillCredentials(page, moto.signer);
-          await page.getByRole('group', { name: `Confirm deleting orphan ${inAws[0]}` }).getByRole('button', { name: 'Delete key' }).click();
-          await page.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
+          await deleteOrphan(page, moto.signer, inAws[0]);
           assert.deepEqual(await motoKeyIds(user), []);
         } else {
           assert.match(text, new RegExp(`No key made for ${user} since then is missing from the vault`));

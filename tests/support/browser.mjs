@@ -188,9 +188,14 @@ export async function sendFromPage(page, message) {
 }
 
 /**
- * Waits until the test build's worker is held at pause point `step` (armed by setting
- * chrome.storage.session "keysmith.test.pauseAt"; see extension/src/background/test-pause.ts).
+ * Arms a pause point of the test build's worker (extension/src/background/test-pause.ts): the
+ * next create that reaches `step` is held there.
  */
+export async function armPause(page, step) {
+  await page.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
+}
+
+/** Waits until the test build's worker is held at pause point `step` (see armPause). */
 export async function waitForPause(page, step, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

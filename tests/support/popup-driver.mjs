@@ -256,3 +256,42 @@ export async function createKeyPair(page, credentials, { region, keyName, keyTyp
   await page.getByRole('button', { name: 'Create key pair' }).click();
   return waitForFormResult(page, 'ec2-form', 'ec2-status');
 }
+
+// ----- unfinished AWS work (pending creates, rotations) ---------------------------------------------
+
+/**
+ * Fills the signer fields, clicks a button of the "Unfinished AWS work" panel (by its accessible
+ * name) and waits for the panel's result line.
+ * @returns {Promise<{kind: 'ok' | 'error', code: string | undefined, text: string}>}
+ */
+export async function unfinishedAction(page, credentials, buttonName) {
+  await fillCredentials(page, credentials);
+  await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: buttonName }).click();
+  await page
+    .locator('#unfinished-status[data-kind="ok"], #unfinished-status[data-kind="error"]')
+    .waitFor({ timeout: RESULT_TIMEOUT_MS });
+  return page
+    .locator('#unfinished-status')
+    .evaluate((status) => ({ kind: status.dataset.kind, code: status.dataset.errorCode, text: status.textContent }));
+}
+
+/** Deletes an orphan the check listed, through its confirmation; returns the panel's result line. */
+export async function deleteOrphan(page, credentials, accessKeyId) {
+  await page.getByRole('button', { name: `Delete orphan ${accessKeyId} in IAM` }).click();
+  await fillCredentials(page, credentials);
+  await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+  await page
+    .getByRole('group', { name: `Confirm deleting orphan ${accessKeyId}` })
+    .getByRole('button', { name: 'Delete key' })
+    .click();
+  await page.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
+  return page.locator('#unfinished-status').innerText();
+}
+
+/** Starts a create for `userName` through the AWS form without waiting for its result. */
+export async function clickCreateAccessKey(page, credentials, userName) {
+  await fillCredentials(page, credentials);
+  await page.getByLabel('IAM user name').fill(userName);
+  await page.getByRole('button', { name: 'Create access key for user' }).click();
+}
