@@ -12,6 +12,8 @@ mod providers;
 mod read;
 #[cfg(feature = "providers")]
 mod scaleway_api;
+#[cfg(feature = "providers")]
+mod signers;
 #[cfg(feature = "vault")]
 mod vault;
 
@@ -63,7 +65,12 @@ export interface ScalewayCredentialsInput { secretKey: string }
 export interface ScalewayOptions { apiBase?: string }
 export interface AuthorizedRequest { method: string; url: string; headers: HeaderList }
 export interface AwsCallArgs {
-  credentials: AwsCredentialsInput;
+  /** In clear: the JS API and a signer's first verification. Extension code passes `signer`. */
+  credentials?: AwsCredentialsInput;
+  /** A signer identity: its sealed record, opened in the core with the unlocked vault key. */
+  signer?: { storageKey: string; value: string };
+  /** The MFA session held for `signer` (stsGetSessionToken's sealed entry): signs instead. */
+  session?: { storageKey: string; value: string };
   /** Custom base URL for every AWS service (moto, LocalStack, a proxy): http(s)://host[:port]. */
   endpoint?: string;
 }
