@@ -196,11 +196,22 @@ pub(crate) fn read_credentials(value: &JsValue, path: &str) -> Result<AwsCredent
 #[wasm_bindgen(js_name = signAwsRequest, unchecked_return_type = "SignedAwsRequest")]
 pub fn sign_aws_request(
     #[wasm_bindgen(unchecked_param_type = "HttpRequestInput")] request: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "AwsCredentialsInput")] credentials: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "AwsCredentialsInput | { signer: { storageKey: string; value: string }; session?: { storageKey: string; value: string } }"
+    )]
+    credentials: JsValue,
     #[wasm_bindgen(unchecked_param_type = "AwsSigningOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     wiped(|| {
         let request = read_request(&request)?;
+        // A vault signer ({signer, session?}, as the worker passes it) or credentials in clear.
+        #[cfg(feature = "providers")]
+        let credentials = if read::field(&credentials, "credentials", "signer")?.is_undefined() {
+            read_credentials(&credentials, "credentials")?
+        } else {
+            providers::read_signing(&credentials)?.credentials
+        };
+        #[cfg(not(feature = "providers"))]
         let credentials = read_credentials(&credentials, "credentials")?;
         let mut opts = SigningOptions::new(
             &read::string(&options, "options", "region")?,

@@ -58,8 +58,8 @@ pub(super) struct Call {
 }
 
 /// Who signs a call: the credentials, the signer's own access key id, and its MFA device.
-struct Signing {
-    credentials: AwsCredentials,
+pub(super) struct Signing {
+    pub credentials: AwsCredentials,
     signer_key_id: String,
     mfa_serial: Option<String>,
     /// An MFA signer with no session given: only STS may be called with it.
@@ -69,7 +69,7 @@ struct Signing {
 /// The credentials a call signs with: `session` (the MFA session the worker holds for its
 /// signer), else `signer` (a sealed vault entry, opened here with the unlocked key), else
 /// `credentials` given in clear (the JS API and first verification only).
-fn read_signing(args: &JsValue) -> Result<Signing, JsValue> {
+pub(super) fn read_signing(args: &JsValue) -> Result<Signing, JsValue> {
     let now = now_ms();
     let signer = open_record(args, "signer")?;
     let session = open_record(args, "session")?;
