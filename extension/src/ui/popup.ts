@@ -293,10 +293,13 @@ registerSignerSelect('aws', 'aws-signer', 'aws-signer-hint');
 registerSignerSelect('scaleway', 'scw-signer', 'scw-signer-hint');
 registerMfaPrompt({ box: 'mfa-prompt', label: 'mfa-code-label', code: 'mfa-code', submit: 'mfa-submit', cancel: 'mfa-cancel' });
 // Unlocking or locking in the vault panel changes which signers can be used.
-// Only a lock or an unlock: the parked key is rewritten on every use, which must not loop.
-chrome.storage.session.onChanged.addListener((changes) => {
-  const change = changes[STORAGE.unlocked];
-  if (change !== undefined && (change.oldValue === undefined) !== (change.newValue === undefined)) {
+// Signers added or removed (on the options page), and locks and unlocks: only those changes.
+// The parked key is rewritten on every use of the vault, which must not cause a refresh loop.
+chrome.storage.onChanged.addListener((changes) => {
+  const lockChange = changes[STORAGE.unlocked];
+  const lockedOrUnlocked =
+    lockChange !== undefined && (lockChange.oldValue === undefined) !== (lockChange.newValue === undefined);
+  if (lockedOrUnlocked || Object.keys(changes).some((key) => key.startsWith(STORAGE.entryPrefix))) {
     refreshSigners().catch(reportUnexpected);
   }
 });
