@@ -12,7 +12,7 @@ import {
 } from '../shared/messages.js';
 import { SIGNER_POLICY, SIGNER_POLICY_MFA } from '../shared/signer-policy.js';
 import { element, errorText, h } from './dom.js';
-import { describeErrorForUser } from './error-text.js';
+import { describeErrorForUser, describeScalewayError } from './error-text.js';
 import { showStatusText } from './status.js';
 
 const ui = {
@@ -295,7 +295,7 @@ async function addScalewaySigner(): Promise<void> {
     try {
       const reply = await sendMessage({ type: 'signers.addScaleway', accessKey, secretKey });
       if (!reply.ok) {
-        status.showError(ui.scwStatus, describeErrorForUser(reply.error), reply.error.providerCode ?? reply.error.code);
+        status.showError(ui.scwStatus, describeScalewayError(reply.error), reply.error.providerCode ?? reply.error.code);
         return;
       }
       const item = reply.result;
