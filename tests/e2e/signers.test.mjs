@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { dumpStorage, launchExtension, openPopup, sendFromPage, stopServiceWorker } from '../support/browser.mjs';
+import { dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage, stopServiceWorker } from '../support/browser.mjs';
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { SIGNER_USER, startMoto, xmlText } from '../support/moto.mjs';
 import {
@@ -94,6 +94,7 @@ describe('signer identities, end to end in Chromium', { timeout: 300_000 }, () =
     const options = await openOptions(browser);
     const item = options.locator(`#signer-list > li[data-signer-id="${signerId}"]`);
     assert.match(await item.innerText(), new RegExp(`ARN\\s*arn:aws:iam::${moto.accountId}:user/${SIGNER_USER}`));
+    await options.screenshot({ path: screenshotPath('signers-options.png'), fullPage: true });
     await options.close();
   });
 
@@ -203,6 +204,7 @@ describe('signer identities, end to end in Chromium', { timeout: 300_000 }, () =
     await code.waitFor();
     assert.match(await popup.locator('#mfa-hint').innerText(), /cannot call IAM unless they were obtained with an MFA code/);
     await code.fill(MFA_CODE);
+    await popup.screenshot({ path: screenshotPath('signers-mfa-prompt.png'), fullPage: true });
     await popup.locator('#status').evaluate((status) => delete status.dataset.kind);
     await popup.getByRole('button', { name: 'Confirm MFA code' }).click();
     const result = await waitForFormResult(popup, 'aws-form', 'status');
