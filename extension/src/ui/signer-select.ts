@@ -122,8 +122,20 @@ export function registerMfaPrompt(ids: { box: string; label: string; code: strin
   };
 }
 
-/** Shows the prompt and resolves with the 6 digits typed, or undefined if cancelled. */
+let pendingCode: Promise<string | undefined> | undefined;
+
+/**
+ * Shows the prompt and resolves with the 6 digits typed, or undefined if cancelled. A second
+ * action started while the prompt is open waits for the same answer.
+ */
 function askMfaCode(item: SignerItem): Promise<string | undefined> {
+  pendingCode ??= promptForCode(item).finally(() => {
+    pendingCode = undefined;
+  });
+  return pendingCode;
+}
+
+function promptForCode(item: SignerItem): Promise<string | undefined> {
   const prompt = mfaPrompt;
   if (prompt === undefined) {
     return Promise.resolve(undefined);
