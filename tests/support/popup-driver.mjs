@@ -44,10 +44,15 @@ export async function setAwsEndpoint(page, endpoint) {
   await page.locator('#endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
 }
 
-export async function fillCredentials(page, { accessKeyId, secretAccessKey, sessionToken = '' }) {
-  await page.getByLabel('Access key ID').fill(accessKeyId);
-  await page.getByLabel('Secret access key').fill(secretAccessKey);
-  await page.getByLabel('Session token').fill(sessionToken);
+/**
+ * Chooses, in the popup's AWS or Scaleway signer selector, the vaulted signer whose key id is
+ * `keyId` (add it first with signer-driver.mjs). Waits for it to be listed.
+ */
+export async function chooseSigner(page, provider, keyId) {
+  const select = page.locator(provider === 'aws' ? '#aws-signer' : '#scw-signer');
+  const option = select.locator('option', { hasText: keyId }).first();
+  await option.waitFor({ state: 'attached' });
+  await select.selectOption(await option.getAttribute('value'));
 }
 
 /**
@@ -61,13 +66,15 @@ export async function clickAndWaitForResult(page, buttonName) {
   return waitForFormResult(page, 'aws-form', 'status');
 }
 
-export async function verifyIdentity(page, credentials) {
-  await fillCredentials(page, credentials);
+/** Verifies the vaulted AWS signer with access key id `signer.accessKeyId`. */
+export async function verifyIdentity(page, signer) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   return clickAndWaitForResult(page, 'Verify identity');
 }
 
-export async function createAccessKey(page, credentials, userName) {
-  await fillCredentials(page, credentials);
+/** Creates an access key for `userName`, signed by the vaulted signer `signer.accessKeyId`. */
+export async function createAccessKey(page, signer, userName) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.getByLabel('IAM user name').fill(userName);
   return clickAndWaitForResult(page, 'Create access key for user');
 }
@@ -231,12 +238,12 @@ export async function setAutoLockMinutes(page, minutes) {
 // ----- EC2 key pairs -------------------------------------------------------------------------------
 
 /**
- * Fills the signer fields and the EC2 form, clicks "Create key pair" and waits for the result.
+ * Chooses the signer, fills the EC2 form, clicks "Create key pair" and waits for the result.
  * @returns {Promise<{kind: 'ok' | 'error', text: string, errorCode: string | undefined,
  *                    fields: Record<string, string>}>}
  */
-export async function createKeyPair(page, credentials, { region, keyName, keyType = 'ed25519', keyFormat = 'pem' }) {
-  await fillCredentials(page, credentials);
+export async function createKeyPair(page, signer, { region, keyName, keyType = 'ed25519', keyFormat = 'pem' }) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.getByLabel('Region', { exact: true }).selectOption(region);
   await page.getByLabel('Key pair name').fill(keyName);
   await page.getByLabel('Key type').selectOption(keyType);

@@ -1,6 +1,6 @@
 // Drives the popup's Scaleway section the way a person would: labelled fields and buttons.
 
-import { waitForFormResult } from './popup-driver.mjs';
+import { chooseSigner, waitForFormResult } from './popup-driver.mjs';
 
 /** Opens "Scaleway: custom endpoint", saves the endpoint and waits for the confirmation. */
 export async function setScalewayEndpoint(page, endpoint) {
@@ -13,9 +13,9 @@ export async function setScalewayEndpoint(page, endpoint) {
   await page.locator('#scw-endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
 }
 
-export async function fillScalewaySigner(page, { accessKey, secretKey }) {
-  await page.getByLabel('Scaleway access key').fill(accessKey);
-  await page.getByLabel('Scaleway secret key').fill(secretKey);
+/** Chooses the vaulted Scaleway signer `accessKey` (added first with signer-driver.mjs). */
+export async function fillScalewaySigner(page, { accessKey }) {
+  await chooseSigner(page, 'scaleway', accessKey);
 }
 
 /**
@@ -33,7 +33,7 @@ export async function clickScaleway(page, buttonName) {
 
 export async function verifyScalewaySigner(page, signer) {
   await fillScalewaySigner(page, signer);
-  return clickScaleway(page, 'Verify Scaleway key');
+  return clickScaleway(page, 'Verify Scaleway signer');
 }
 
 /**

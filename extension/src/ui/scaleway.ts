@@ -1,30 +1,27 @@
-// Popup: the Scaleway section. Verify a signer API key (its bearer, Organization and default
-// Project), then create an API key for the signer's own user or for an IAM application (existing
+// Popup: the Scaleway section. Verify the chosen signer identity (its bearer, Organization and
+// default Project, looked up again at Scaleway), then create an API key for the signer's own user or for an IAM application (existing
 // or created on the spot), with a description, an expiry, a preferred Project and an optional
 // Secret Manager push. The service worker seals the new secret into the vault before answering.
-// The signer's secret key goes to the worker in one message per action and is cleared from the
-// form right after.
+// The signer is a vault entry (signer-select.ts): messages carry its id, never its secret key.
 
 import * as status from './status.js';
 import { type CustomEndpoints, type ErrorInfo, parseEndpointUrl, sendMessage } from '../shared/messages.js';
 import type {
   ScalewayApiKeyInfo,
   ScalewayApplication,
-  ScalewayCredentials,
   ScalewayProject,
   ScalewayRegion,
   ScalewaySigner,
 } from '../shared/scaleway-messages.js';
 import { element, errorText, h } from './dom.js';
-import { describeErrorForUser, sentence } from './error-text.js';
+import { describeErrorForUser, describeScalewayError, sentence } from './error-text.js';
+import { selectedSigner } from './signer-select.js';
 
 const NEW_APPLICATION = '__new__';
 const MAX_DESCRIPTION = 200;
 
 const ui = {
   form: element('scw-form', HTMLFormElement),
-  accessKey: element('scw-access-key', HTMLInputElement),
-  secretKey: element('scw-secret-key', HTMLInputElement),
   verify: element('scw-verify', HTMLButtonElement),
   createFields: element('scw-create-fields', HTMLFieldSetElement),
   createHint: element('scw-create-hint', HTMLParagraphElement),
@@ -61,31 +58,6 @@ let onVaulted: () => Promise<void> = async () => undefined;
 
 // ----- errors ------------------------------------------------------------------------------------
 
-/** Scaleway's error types (and the core's codes) → what the user should do. */
-export function describeScalewayError(info: ErrorInfo): string {
-  switch (info.providerCode) {
-    case 'denied_authentication':
-      return 'Scaleway rejected the secret key (denied_authentication): check the secret key, and that the API key has not expired or been deleted.';
-    case 'permissions_denied':
-      return `The signer's API key lacks a permission for this (permissions_denied): give its bearer an IAM policy with the needed permission set. ${sentence(info.message)}`;
-    case 'quotas_exceeded':
-      return `A Scaleway quota is exceeded (quotas_exceeded): delete an API key of this bearer first, or ask for a higher quota. ${sentence(info.message)}`;
-    case 'invalid_arguments':
-      return `Scaleway refused an argument (invalid_arguments): ${sentence(info.message)}`;
-    case 'not_found':
-      return `Scaleway did not find it (not_found): ${sentence(info.message)}`;
-    default:
-      break;
-  }
-  if (info.code === 'invalid_credentials') {
-    return `Check the Scaleway key: ${sentence(info.message)}`;
-  }
-  if (info.code === 'host_not_allowed') {
-    return `Keysmith refused to send the secret key there: ${sentence(info.message)}`;
-  }
-  return describeErrorForUser(info);
-}
-
 // ----- status ------------------------------------------------------------------------------------
 
 const showBusy = (text: string): void => status.showBusy(ui.status, text);
@@ -102,20 +74,21 @@ function reportFailure(error: ErrorInfo): void {
 
 // ----- form --------------------------------------------------------------------------------------
 
-function readCredentials(): ScalewayCredentials | undefined {
-  const accessKey = ui.accessKey.value.trim();
-  const secretKey = ui.secretKey.value.trim();
-  ui.accessKey.setAttribute('aria-invalid', String(accessKey === ''));
-  ui.secretKey.setAttribute('aria-invalid', String(secretKey === ''));
-  if (accessKey === '' || secretKey === '') {
-    showError('Enter the Scaleway access key and secret key of the signer.');
-    (accessKey === '' ? ui.accessKey : ui.secretKey).focus();
+/** The chosen Scaleway signer's id; with `verified`, it must be the one verified last. */
+function readSignerId(verified?: ScalewaySigner): string | undefined {
+  const chosen = selectedSigner('scaleway');
+  if (chosen === undefined) {
+    showError('Choose a Scaleway signer identity (add one on the options page; the vault must be unlocked).', 'no_signer');
     return undefined;
   }
-  return { accessKey, secretKey };
+  if (verified !== undefined && chosen.keyId !== verified.accessKey) {
+    showError('The signer changed since it was verified: verify the signer again.');
+    return undefined;
+  }
+  return chosen.id;
 }
 
-/** Runs one action with the form locked, and always clears the secret key afterwards. */
+/** Runs one action with the form locked. */
 async function withBusyForm(progress: string, run: () => Promise<void>): Promise<void> {
   ui.form.setAttribute('aria-busy', 'true');
   ui.verify.disabled = true;
@@ -126,7 +99,6 @@ async function withBusyForm(progress: string, run: () => Promise<void>): Promise
   } catch (error) {
     showError(`Could not talk to the Keysmith service worker: ${errorText(error)}`);
   } finally {
-    ui.secretKey.value = '';
     ui.verify.disabled = false;
     ui.create.disabled = false;
     ui.form.setAttribute('aria-busy', 'false');
@@ -176,12 +148,12 @@ function projectName(id: string | null): string {
 }
 
 async function verifySigner(): Promise<void> {
-  const credentials = readCredentials();
-  if (credentials === undefined) {
+  const signerId = readSignerId();
+  if (signerId === undefined) {
     return;
   }
   await withBusyForm('Looking up the signer at Scaleway…', async () => {
-    const reply = await sendMessage({ type: 'scaleway.verifySigner', credentials });
+    const reply = await sendMessage({ type: 'scaleway.verifySigner', signerId });
     if (!reply.ok) {
       signer = undefined;
       ui.createFields.disabled = true;
@@ -192,14 +164,14 @@ async function verifySigner(): Promise<void> {
     }
     const me = reply.result;
     const notes: string[] = [];
-    const listed = await sendMessage({ type: 'scaleway.listProjects', credentials, organizationId: me.organizationId });
+    const listed = await sendMessage({ type: 'scaleway.listProjects', signerId, organizationId: me.organizationId });
     if (listed.ok) {
       fillProjects(listed.result.projects, me.defaultProjectId);
     } else {
       fillProjects([], null);
       notes.push(`Projects could not be listed: ${describeScalewayError(listed.error)}`);
     }
-    const apps = await sendMessage({ type: 'scaleway.listApplications', credentials, organizationId: me.organizationId });
+    const apps = await sendMessage({ type: 'scaleway.listApplications', signerId, organizationId: me.organizationId });
     if (apps.ok) {
       fillApplications(apps.result.applications);
     } else {
@@ -207,7 +179,7 @@ async function verifySigner(): Promise<void> {
       notes.push(`Applications could not be listed: ${describeScalewayError(apps.error)}`);
     }
     signer = me;
-    const keysNote = await refreshBearerKeys(me, credentials);
+    const keysNote = await refreshBearerKeys(me, signerId);
     if (keysNote !== undefined) {
       notes.push(keysNote);
     }
@@ -269,13 +241,8 @@ async function createApiKey(): Promise<void> {
     }
     secretManager = { region: ui.pushRegion.value as ScalewayRegion, projectId, name };
   }
-  const credentials = readCredentials();
-  if (credentials === undefined) {
-    return;
-  }
-  if (credentials.accessKey !== me.accessKey) {
-    ui.secretKey.value = '';
-    showError('The access key changed since it was verified: verify the signer again.');
+  const signerId = readSignerId(me);
+  if (signerId === undefined) {
     return;
   }
   const expiry = expiresAt();
@@ -288,7 +255,7 @@ async function createApiKey(): Promise<void> {
     } else if (ui.application.value === NEW_APPLICATION) {
       const made = await sendMessage({
         type: 'scaleway.createApplication',
-        credentials,
+        signerId,
         organizationId: me.organizationId,
         name: newAppName,
         description: 'created by Keysmith',
@@ -313,7 +280,7 @@ async function createApiKey(): Promise<void> {
     }
     const reply = await sendMessage({
       type: 'scaleway.createApiKey',
-      credentials,
+      signerId,
       ...bearer,
       organizationId: me.organizationId,
       ...(description === '' ? {} : { description }),
@@ -345,7 +312,7 @@ async function createApiKey(): Promise<void> {
     ui.description.value = '';
     syncVisibility();
     if (key.bearerId === me.bearerId) {
-      await refreshBearerKeys(me, credentials);
+      await refreshBearerKeys(me, signerId);
     }
     await onVaulted();
   });
@@ -353,11 +320,11 @@ async function createApiKey(): Promise<void> {
 
 // ----- keys of this bearer ----------------------------------------------------------------------
 
-/** Lists the API keys of the signer's bearer while the action still has the credentials. */
-async function refreshBearerKeys(me: ScalewaySigner, credentials: ScalewayCredentials): Promise<string | undefined> {
+/** Lists the API keys of the signer's bearer. */
+async function refreshBearerKeys(me: ScalewaySigner, signerId: string): Promise<string | undefined> {
   const reply = await sendMessage({
     type: 'scaleway.listApiKeys',
-    credentials,
+    signerId,
     bearerType: me.bearerType,
     bearerId: me.bearerId,
   });
@@ -426,22 +393,17 @@ async function deleteBearerKey(accessKey: string): Promise<void> {
     showError('Verify the Scaleway signer first.');
     return;
   }
-  const credentials = readCredentials();
-  if (credentials === undefined) {
-    return;
-  }
-  if (credentials.accessKey !== me.accessKey) {
-    ui.secretKey.value = '';
-    showError('The access key changed since it was verified: verify the signer again.');
+  const signerId = readSignerId(me);
+  if (signerId === undefined) {
     return;
   }
   await withBusyForm(`Deleting ${accessKey} at Scaleway…`, async () => {
-    const reply = await sendMessage({ type: 'scaleway.deleteApiKey', credentials, accessKey });
+    const reply = await sendMessage({ type: 'scaleway.deleteApiKey', signerId, accessKey });
     if (!reply.ok) {
       reportFailure(reply.error);
       return;
     }
-    const note = await refreshBearerKeys(me, credentials);
+    const note = await refreshBearerKeys(me, signerId);
     showSuccess('Scaleway API key deleted', [['Access key', reply.result.accessKey]], note);
   });
 }
