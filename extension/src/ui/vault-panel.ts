@@ -538,7 +538,7 @@ function entryItem(item: Listed): HTMLLIElement {
   const revealButton = h('button', { type: 'button', class: 'secondary', 'aria-label': `Reveal the secret of ${title}` }, 'Reveal');
   const copySecretButton = h(
     'button',
-    { type: 'button', class: 'secondary', 'aria-label': `Copy the secret of ${title}` },
+    { type: 'button', class: 'secondary', 'aria-label': `Copy secret of ${title}` },
     'Copy secret',
   );
   const revealed = h('code', { class: 'revealed', id: `secret-${item.id}` });
