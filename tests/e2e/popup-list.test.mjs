@@ -187,6 +187,30 @@ describe('popup: the vault list and the Scaleway key form', { timeout: 300_000 }
     assert.equal(fake.audit().length, auditBefore, 'revealing called Scaleway');
   });
 
+  test('a slow answer (over 200 ms) shows progress in the list, and the list is marked busy', async () => {
+    const page = await browser.context.newPage();
+    try {
+      await page.goto(`chrome-extension://${browser.extensionId}/popup.html`);
+      await page.locator('#entry-list > li').first().waitFor();
+      // A slow worker, simulated in the page: every reply arrives 800 ms late.
+      await page.evaluate(() => {
+        const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+        chrome.runtime.sendMessage = (message) =>
+          send(message).then((reply) => new Promise((resolve) => setTimeout(() => resolve(reply), 800)));
+      });
+      const title = keys.threeDays.accessKey;
+      await row(page, title).getByRole('button', { name: `Reveal the secret of ${title}` }).click();
+      await page.locator('#list-status[data-kind="busy"]').filter({ hasText: `Opening the entry ${title}…` }).waitFor();
+      assert.equal(await page.locator('#entry-list').getAttribute('aria-busy'), 'true');
+      await page.screenshot({ path: screenshotPath('popup-progress.png'), fullPage: true });
+      await row(page, title).locator('.reveal-panel').waitFor();
+      assert.equal(await page.locator('#entry-list').getAttribute('aria-busy'), null);
+      assert.match(await page.locator('#list-status').textContent(), /is shown for 30 seconds/);
+    } finally {
+      await page.close();
+    }
+  });
+
   test('copy puts the secret on the clipboard and clears it after 30 s, unless it changed', async () => {
     const page = await popupWithClock();
     try {
@@ -270,6 +294,14 @@ describe('popup: the vault list and the Scaleway key form', { timeout: 300_000 }
     await popup.getByRole('button', { name: `Restore ${title}` }).click();
     await row(popup, title).waitFor();
     await assertAccessible(popup, 'unlocked list');
+    // Dark mode: the same checks, contrast included, with the dark palette.
+    await popup.emulateMedia({ colorScheme: 'dark' });
+    try {
+      await assertAccessible(popup, 'unlocked list, dark mode');
+      await popup.screenshot({ path: screenshotPath('popup-list-dark.png'), fullPage: true });
+    } finally {
+      await popup.emulateMedia({ colorScheme: 'light' });
+    }
   });
 
   test('no secret reached any console', () => {

@@ -31,6 +31,8 @@ const REVEAL_VISIBLE_SECONDS = 30;
 /** An entry expiring within this many days gets an "expires in N days" badge. */
 const EXPIRY_WARNING_DAYS = 7;
 const DAY_MS = 86_400_000;
+/** Anything slower than this shows progress (a cold service worker must load the core first). */
+const PROGRESS_DELAY_MS = 200;
 const EXPORT_PROFILE = /^[\w.+@-]{1,64}$/;
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
@@ -121,6 +123,21 @@ export function describeKdf(kdf: KdfInfo): string {
 function setInlineStatus(target: HTMLElement, text: string, kind: 'ok' | 'error' | 'busy'): void {
   target.dataset.kind = kind;
   target.textContent = text;
+}
+
+/** Runs one request for the list; says "label…" in the list's status if it takes over 200 ms. */
+async function withListProgress<T>(label: string, run: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => setInlineStatus(ui.listStatus, `${label}…`, 'busy'), PROGRESS_DELAY_MS);
+  ui.list.setAttribute('aria-busy', 'true');
+  try {
+    return await run();
+  } finally {
+    clearTimeout(timer);
+    ui.list.removeAttribute('aria-busy');
+    if (ui.listStatus.dataset.kind === 'busy') {
+      setInlineStatus(ui.listStatus, '', 'ok');
+    }
+  }
 }
 
 function showVaultError(text: string, code?: string): void {
@@ -628,7 +645,9 @@ function entryItem(item: Listed): HTMLLIElement {
       Object.assign(options, scalewayExportOptions());
     }
     void (async () => {
-      const reply = await sendMessage({ type: 'vault.export', storageKey: item.storageKey, format, options });
+      const reply = await withListProgress(`Exporting ${title}`, () =>
+        sendMessage({ type: 'vault.export', storageKey: item.storageKey, format, options }),
+      );
       if (!reply.ok) {
         if (!(await handleLocked(reply.error))) {
           setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
@@ -662,7 +681,7 @@ function entryItem(item: Listed): HTMLLIElement {
   copyButton.addEventListener('click', () => {
     copyAndClearLater(output.value, (outcome) => setInlineStatus(ui.listStatus, describeClear(outcome), 'ok')).then(
       () => {
-        panelStatus.textContent = COPIED_NOTE;
+        panelStatus.textContent = `Copied. ${COPIED_NOTE}`;
       },
       (error: unknown) => {
         panelStatus.textContent = `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`;
@@ -752,7 +771,9 @@ const COPIED_NOTE =
 
 /** The entry's bare secret from the worker (vault.export "secret"), or undefined (reported). */
 async function readSecret(item: Listed): Promise<string | undefined> {
-  const reply = await sendMessage({ type: 'vault.export', storageKey: item.storageKey, format: 'secret' });
+  const reply = await withListProgress(`Opening the entry ${entryTitle(item)}`, () =>
+    sendMessage({ type: 'vault.export', storageKey: item.storageKey, format: 'secret' }),
+  );
   if (!reply.ok) {
     if (!(await handleLocked(reply.error))) {
       setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
@@ -777,7 +798,9 @@ function deletedItem(item: Listed): HTMLLIElement {
 }
 
 async function deleteEntry(item: Listed): Promise<void> {
-  const reply = await sendMessage({ type: 'vault.delete', storageKey: item.storageKey });
+  const reply = await withListProgress(`Deleting ${entryTitle(item)}`, () =>
+    sendMessage({ type: 'vault.delete', storageKey: item.storageKey }),
+  );
   if (!reply.ok) {
     if (!(await handleLocked(reply.error))) {
       setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
@@ -793,7 +816,7 @@ async function deleteEntry(item: Listed): Promise<void> {
 }
 
 async function restoreEntry(storageKey: string, title: string): Promise<void> {
-  const reply = await sendMessage({ type: 'vault.restore', storageKey });
+  const reply = await withListProgress(`Restoring ${title}`, () => sendMessage({ type: 'vault.restore', storageKey }));
   if (!reply.ok) {
     setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
     return;
