@@ -471,7 +471,10 @@ fn secret_only_is_the_bare_secret_of_each_kind() {
         "11111111-1111-1111-1111-111111111111"
     );
     let pem = secret_only(&ec2()).unwrap();
-    assert!(pem.expose_secret().starts_with("-----BEGIN"), "not the private key");
+    assert!(
+        pem.expose_secret().starts_with("-----BEGIN"),
+        "not the private key"
+    );
     assert_eq!(
         pem.expose_secret().trim_end(),
         ec2_private_key(&ec2()).unwrap().expose_secret().trim_end()

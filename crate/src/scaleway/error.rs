@@ -367,7 +367,7 @@ fn permissions_message(details: &[PermissionDetail]) -> String {
 fn describe_duration(seconds: u64) -> String {
     let (count, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
         .into_iter()
-        .find(|(unit, _)| seconds % unit == 0)
+        .find(|(size, _)| seconds.is_multiple_of(*size))
         .map_or((seconds, "second"), |(size, name)| (seconds / size, name));
     format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
 }

@@ -454,7 +454,14 @@ mod tests {
     fn create_without_push_is_one_call() {
         let script =
             Script::default().answer(200, &key_body(&format!(r#""user_id":"{USER}""#), true));
-        let outcome = run(create_api_key(&client(&script), &new_key(), None, None, NOW)).unwrap();
+        let outcome = run(create_api_key(
+            &client(&script),
+            &new_key(),
+            None,
+            None,
+            NOW,
+        ))
+        .unwrap();
         assert_eq!(outcome.created.secret_key.expose_secret(), NEW_SECRET);
         assert!(outcome.pushed.is_none());
         assert_eq!(script.calls(), ["POST /iam/v1alpha1/api-keys"]);
@@ -613,9 +620,15 @@ mod tests {
             ..new_key()
         };
         assert_eq!(
-            run(create_api_key(&client(&script), &bad, Some(&target()), None, NOW))
-                .unwrap_err()
-                .code(),
+            run(create_api_key(
+                &client(&script),
+                &bad,
+                Some(&target()),
+                None,
+                NOW
+            ))
+            .unwrap_err()
+            .code(),
             "invalid_input"
         );
         let bad_target = SecretTarget {
@@ -641,7 +654,11 @@ mod tests {
         let expires_at = seconds_from_now.map(|s| {
             // NOW is 2025-11-25T09:00:00Z; these offsets stay within that day's month.
             let hours = s / 3600;
-            format!("2025-11-{:02}T{:02}:00:00Z", 25 + hours / 24, 9 + hours % 24)
+            format!(
+                "2025-11-{:02}T{:02}:00:00Z",
+                25 + hours / 24,
+                9 + hours % 24
+            )
         });
         NewApiKey {
             expires_at,
@@ -657,8 +674,8 @@ mod tests {
                 200,
                 r#"{"enforce_password_renewal":false,"max_api_key_expiration_duration":"86400s"}"#,
             );
-            let err = run(create_api_key(&client(&script), &key, None, Some(ORG), NOW))
-                .unwrap_err();
+            let err =
+                run(create_api_key(&client(&script), &key, None, Some(ORG), NOW)).unwrap_err();
             assert_eq!(err.code(), "expiry_beyond_maximum");
             assert_eq!(err.argument_names(), ["expires_at"]);
             assert!(err.to_string().contains("at most 1 day"), "{err}");

@@ -922,7 +922,10 @@ mod tests {
             403,
             r#"{"type":"permissions_denied","details":[{"resource":"iam_organization","action":"read"}]}"#,
         ));
-        assert_eq!(denied.unwrap_err().provider_code(), Some("permissions_denied"));
+        assert_eq!(
+            denied.unwrap_err().provider_code(),
+            Some("permissions_denied")
+        );
     }
 
     #[test]
@@ -930,7 +933,17 @@ mod tests {
         assert_eq!(parse_duration_seconds("3600s"), Some(3600));
         assert_eq!(parse_duration_seconds("2.5s"), Some(2));
         assert_eq!(parse_duration_seconds("0.000000001s"), Some(0));
-        for bad in ["", "s", "3600", "1.s", ".5s", "-1s", "1e3s", "1.0000000001s", "1 s"] {
+        for bad in [
+            "",
+            "s",
+            "3600",
+            "1.s",
+            ".5s",
+            "-1s",
+            "1e3s",
+            "1.0000000001s",
+            "1 s",
+        ] {
             assert_eq!(parse_duration_seconds(bad), None, "{bad:?}");
         }
     }
