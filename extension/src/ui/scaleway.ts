@@ -262,6 +262,12 @@ function readExpiry(nowMs: number): { expiresAt: string | null } | { error: stri
   return { expiresAt: new Date(at).toISOString() };
 }
 
+/** A datetime-local value (browser's time zone, to the minute) for a time in ms. */
+function localMinute(ms: number): string {
+  const offsetMs = new Date(ms).getTimezoneOffset() * 60_000;
+  return new Date(ms - offsetMs).toISOString().slice(0, 16);
+}
+
 function markExpiryInvalid(invalid: boolean): void {
   const field = ui.expiry.value === CUSTOM_EXPIRY ? ui.expiryCustom : ui.expiry;
   ui.expiry.setAttribute('aria-invalid', 'false');
@@ -584,11 +590,13 @@ export function initScalewaySection(options: { onVaulted: () => Promise<void> })
   ui.description.addEventListener('input', syncVisibility);
   ui.expiry.addEventListener('change', () => {
     syncVisibility();
-    if (ui.expiry.value === CUSTOM_EXPIRY && ui.expiryCustom.value === '') {
-      // Start from a week ahead, in the browser's time zone, to the minute.
-      const start = new Date(Date.now() + 7 * 86_400_000);
-      start.setSeconds(0, 0);
-      ui.expiryCustom.value = new Date(start.getTime() - start.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    if (ui.expiry.value === CUSTOM_EXPIRY) {
+      const now = Date.now();
+      // The picker offers no past date; the check on create stays (the time moves on).
+      ui.expiryCustom.min = localMinute(now);
+      if (ui.expiryCustom.value === '') {
+        ui.expiryCustom.value = localMinute(now + 7 * 86_400_000);
+      }
     }
     ui.expiryHint.textContent =
       ui.expiry.value === CUSTOM_EXPIRY
