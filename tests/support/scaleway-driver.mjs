@@ -39,7 +39,8 @@ export async function verifyScalewaySigner(page, signer) {
 /**
  * Creates a key through the form.
  * options: {for: 'self' | 'application', application?: name (existing), newApplication?: name,
- *           description?, expiry?: option label, project?: option label prefix, push?: {region, name}}
+ *           description?, expiry?: option label, expiryDate?: Date (the custom date-time, to the
+ *           minute), project?: option label prefix, push?: {region, name}}
  */
 export async function createScalewayKey(page, signer, options = {}) {
   if (options.for === 'application') {
@@ -54,7 +55,17 @@ export async function createScalewayKey(page, signer, options = {}) {
     await page.getByRole('radio', { name: /Myself/ }).check();
   }
   await page.getByLabel(/^Description/).fill(options.description ?? '');
-  await page.getByLabel('Expires').selectOption({ label: options.expiry ?? 'Never' });
+  if (options.expiryDate !== undefined) {
+    await page.getByLabel('Expires').selectOption({ label: 'On a date…' });
+    // datetime-local takes the browser's local time, to the minute.
+    const local = await page.evaluate((ms) => {
+      const date = new Date(ms);
+      return new Date(ms - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    }, options.expiryDate.getTime());
+    await page.getByLabel('Expiry date and time').fill(local);
+  } else {
+    await page.getByLabel('Expires').selectOption({ label: options.expiry ?? 'Never' });
+  }
   if (options.project !== undefined) {
     const label = await page
       .locator('#scw-project option')

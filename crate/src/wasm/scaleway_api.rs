@@ -381,7 +381,15 @@ pub fn scaleway_create_api_key(
             crate::scaleway::request::check_uuid("organizationId", org)?;
         }
         let now = now_ms();
-        let outcome = flows::create_api_key(&client, &new_key, push.as_ref(), now).await?;
+        // With the Organization known, its maximum key lifetime is checked before the create.
+        let outcome = flows::create_api_key(
+            &client,
+            &new_key,
+            push.as_ref(),
+            organization_id.as_deref(),
+            now,
+        )
+        .await?;
         let mut w = ObjectWriter::new();
         render_api_key(&mut w, &outcome.created.key, now);
         if let Some(pushed) = &outcome.pushed {

@@ -460,6 +460,7 @@ pub fn vault_export(
             "scaleway-config" => export::scaleway_config_yaml(data, &profile, defaults),
             "scaleway-env" => export::scaleway_env_exports(data, defaults),
             "scaleway-s3" => export::scaleway_s3_profile(data, &profile, defaults),
+            "secret" => export::secret_only(data),
             "pem" => {
                 file_name = export::ec2_private_key_file_name(data).ok();
                 export::ec2_private_key(data)

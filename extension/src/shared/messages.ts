@@ -284,6 +284,8 @@ export const EXPORT_FORMATS = [
   'scaleway-s3',
   'pem',
   'ssh-public-key',
+  /** The bare secret, for the popup's Reveal and Copy (every kind). */
+  'secret',
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

@@ -89,6 +89,9 @@ export function describeScalewayError(info: ErrorInfo): string {
     default:
       break;
   }
+  if (info.code === 'expiry_beyond_maximum') {
+    return sentence(info.message);
+  }
   if (info.code === 'invalid_credentials') {
     return `Check the Scaleway key: ${sentence(info.message)}`;
   }

@@ -34,6 +34,9 @@ const ui = {
   description: element('scw-description', HTMLInputElement),
   descriptionCount: element('scw-description-count', HTMLParagraphElement),
   expiry: element('scw-expiry', HTMLSelectElement),
+  expiryCustomFields: element('scw-expiry-custom-fields', HTMLDivElement),
+  expiryCustom: element('scw-expiry-custom', HTMLInputElement),
+  expiryHint: element('scw-expiry-hint', HTMLParagraphElement),
   project: element('scw-project', HTMLSelectElement),
   push: element('scw-push', HTMLInputElement),
   pushFields: element('scw-push-fields', HTMLDivElement),
@@ -135,6 +138,7 @@ function syncVisibility(): void {
   ui.appFields.hidden = !ui.bearerApp.checked;
   ui.newAppFields.hidden = ui.application.value !== NEW_APPLICATION;
   ui.pushFields.hidden = !ui.push.checked;
+  ui.expiryCustomFields.hidden = ui.expiry.value !== CUSTOM_EXPIRY;
   const length = [...ui.description.value].length;
   ui.descriptionCount.textContent = `${length} / ${MAX_DESCRIPTION}`;
 }
@@ -204,9 +208,43 @@ async function verifySigner(): Promise<void> {
   });
 }
 
-function expiresAt(): string | undefined {
-  const seconds = Number(ui.expiry.value);
-  return ui.expiry.value === 'never' || !Number.isFinite(seconds) ? undefined : new Date(Date.now() + seconds * 1000).toISOString();
+const CUSTOM_EXPIRY = 'custom';
+
+/** The chosen expiry as RFC 3339, `null` for never, or an error to show (custom date missing or past). */
+function readExpiry(nowMs: number): { expiresAt: string | null } | { error: string } {
+  const choice = ui.expiry.value;
+  if (choice === 'never') {
+    return { expiresAt: null };
+  }
+  if (choice !== CUSTOM_EXPIRY) {
+    return { expiresAt: new Date(nowMs + Number(choice) * 1000).toISOString() };
+  }
+  // datetime-local is read in the browser's time zone; the API gets UTC.
+  const typed = ui.expiryCustom.value;
+  const at = typed === '' ? Number.NaN : new Date(typed).getTime();
+  if (Number.isNaN(at)) {
+    return { error: 'Enter the expiry date and time, or choose another expiry.' };
+  }
+  if (at <= nowMs) {
+    return { error: 'The expiry date is in the past: choose a date and time in the future.' };
+  }
+  return { expiresAt: new Date(at).toISOString() };
+}
+
+/** A datetime-local value (browser's time zone, to the minute) for a time in ms. */
+function localMinute(ms: number): string {
+  const offsetMs = new Date(ms).getTimezoneOffset() * 60_000;
+  return new Date(ms - offsetMs).toISOString().slice(0, 16);
+}
+
+function markExpiryInvalid(invalid: boolean): void {
+  const field = ui.expiry.value === CUSTOM_EXPIRY ? ui.expiryCustom : ui.expiry;
+  ui.expiry.setAttribute('aria-invalid', 'false');
+  ui.expiryCustom.setAttribute('aria-invalid', 'false');
+  field.setAttribute('aria-invalid', String(invalid));
+  if (invalid) {
+    field.focus();
+  }
 }
 
 async function createApiKey(): Promise<void> {
@@ -230,6 +268,14 @@ async function createApiKey(): Promise<void> {
     return;
   }
   ui.newAppName.setAttribute('aria-invalid', 'false');
+  const chosenExpiry = readExpiry(Date.now());
+  if ('error' in chosenExpiry) {
+    showError(chosenExpiry.error, 'invalid_expiry');
+    markExpiryInvalid(true);
+    return;
+  }
+  markExpiryInvalid(false);
+  const expiry = chosenExpiry.expiresAt ?? undefined;
   const defaultProjectId = ui.project.value === '' ? undefined : ui.project.value;
   let secretManager: { region: ScalewayRegion; projectId: string; name: string } | undefined;
   if (ui.push.checked) {
@@ -245,7 +291,6 @@ async function createApiKey(): Promise<void> {
   if (signerId === undefined) {
     return;
   }
-  const expiry = expiresAt();
   await withBusyForm('Creating the Scaleway API key…', async () => {
     let bearer: { userId: string } | { applicationId: string };
     let bearerLabel: string;
@@ -290,6 +335,9 @@ async function createApiKey(): Promise<void> {
     });
     if (!reply.ok) {
       reportFailure(reply.error);
+      if (reply.error.code === 'expiry_beyond_maximum') {
+        markExpiryInvalid(true);
+      }
       return;
     }
     const key = reply.result;
@@ -499,6 +547,21 @@ export function initScalewaySection(options: { onVaulted: () => Promise<void> })
     input.addEventListener('change', syncVisibility);
   }
   ui.description.addEventListener('input', syncVisibility);
+  ui.expiry.addEventListener('change', () => {
+    syncVisibility();
+    if (ui.expiry.value === CUSTOM_EXPIRY) {
+      const now = Date.now();
+      // The picker offers no past date; the check on create stays (the time moves on).
+      ui.expiryCustom.min = localMinute(now);
+      if (ui.expiryCustom.value === '') {
+        ui.expiryCustom.value = localMinute(now + 7 * 86_400_000);
+      }
+    }
+    ui.expiryHint.textContent =
+      ui.expiry.value === CUSTOM_EXPIRY
+        ? 'Your Organization may set a maximum API key lifetime; Keysmith checks it before creating the key.'
+        : '';
+  });
   ui.endpointForm.addEventListener('submit', (event) => {
     event.preventDefault();
     saveEndpoint().catch(reportUnexpected);
