@@ -2,6 +2,12 @@
 // runtime validators the service worker applies to everything it receives (messages are untrusted).
 
 import {
+  type ConsoleRequestMessage,
+  type ConsoleResultByType,
+  isConsoleMessageType,
+  parseConsoleMessage,
+} from './console-messages.js';
+import {
   type ScalewayRequestMessage,
   type ScalewayResultByType,
   isScalewayMessageType,
@@ -314,12 +320,13 @@ export type RequestMessage =
     }
   | { type: 'aws.describeKeyPairs'; credentials: AwsCredentials; region: string; keyNames?: string[] }
   | { type: 'aws.deleteKeyPair'; credentials: AwsCredentials; region: string; keyName: string }
-  | ScalewayRequestMessage;
+  | ScalewayRequestMessage
+  | ConsoleRequestMessage;
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
 
-export interface ResultByType extends ScalewayResultByType {
+export interface ResultByType extends ScalewayResultByType, ConsoleResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
@@ -386,7 +393,7 @@ export const WorkerErrorCode = {
  * configuration, is for extension pages only: content scripts run inside provider consoles,
  * which we do not control. vault.status tells only what a locked vault reveals anyway.
  */
-export type SenderRequirement = 'any-extension-context' | 'extension-page';
+export type SenderRequirement = 'any-extension-context' | 'extension-page' | 'console-content-script';
 export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   ping: 'any-extension-context',
   'settings.get': 'extension-page',
@@ -417,6 +424,12 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'scaleway.listProjects': 'extension-page',
   'scaleway.listApiKeys': 'extension-page',
   'scaleway.deleteApiKey': 'extension-page',
+  // Only Keysmith's content scripts in a provider console (origin checked; see console-messages.ts).
+  'console.vaultKey': 'console-content-script',
+  'console.aws.createAccessKey': 'console-content-script',
+  'console.ec2.createKeyPair': 'console-content-script',
+  'console.scaleway.createApiKey': 'console-content-script',
+  'console.openExtension': 'console-content-script',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -712,6 +725,9 @@ export function parseRequestMessage(value: unknown): RequestMessage {
   const type = parseMessageType(value);
   if (isScalewayMessageType(type)) {
     return parseScalewayMessage(type, value);
+  }
+  if (isConsoleMessageType(type)) {
+    return parseConsoleMessage(type, value);
   }
   switch (type) {
     case 'ping':
