@@ -158,15 +158,31 @@ export function injectButton(options: {
     button:hover:not([disabled]) { background: ${t.accent}; color: ${t.accentText}; }
     button:focus-visible { outline: 2px solid ${t.accent}; outline-offset: 2px; }
     button[disabled] { cursor: default; opacity: 0.7; }
-    .mark { font-size: 0.85em; }
+    .mark { flex: none; }
   `;
   const button = document.createElement('button');
   button.type = 'button';
   button.title = 'Keysmith: the secret goes straight into your encrypted vault';
-  const mark = document.createElement('span');
-  mark.className = 'mark';
+  // A padlock drawn in SVG: emoji fonts are not installed everywhere.
+  const mark = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  mark.setAttribute('class', 'mark');
   mark.setAttribute('aria-hidden', 'true');
-  mark.textContent = '🔒';
+  mark.setAttribute('viewBox', '0 0 16 16');
+  mark.setAttribute('width', '14');
+  mark.setAttribute('height', '14');
+  const shackle = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+  shackle.setAttribute('d', 'M4.5 7V5a3.5 3.5 0 0 1 7 0v2');
+  shackle.setAttribute('fill', 'none');
+  shackle.setAttribute('stroke', 'currentColor');
+  shackle.setAttribute('stroke-width', '2');
+  const body = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+  body.setAttribute('x', '2.5');
+  body.setAttribute('y', '7');
+  body.setAttribute('width', '11');
+  body.setAttribute('height', '8');
+  body.setAttribute('rx', '1.5');
+  body.setAttribute('fill', 'currentColor');
+  mark.append(shackle, body);
   const label = document.createElement('span');
   label.textContent = options.label;
   button.append(mark, label);
