@@ -184,7 +184,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
     const entryId = new URL(tab.url()).hash.replace('#entry=', '');
     assert.match(entryId, /^[0-9a-f]{32}$/);
     assert.equal(new URL(tab.url()).pathname, '/popup.html');
-    await tab.locator(`#entry-list > li[data-entry-id="${entryId}"]`).waitFor();
+    await tab.locator(`#entry-list > li[data-entry-id="${entryId}"][aria-current="true"]`).waitFor();
     const entries = await listedEntries(tab);
     const entry = entries.find((e) => e.id === entryId);
     assert.equal(entry.title, key.accessKeyId);

@@ -22,6 +22,7 @@ import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { estimateStrength } from './strength.js';
 import { scalewayExportOptions } from './scaleway.js';
+import { showLinkedEntry } from './entry-link.js';
 
 /** The core's default (KdfParams::DEFAULT), shown before a vault exists to say what it costs. */
 const DEFAULT_KDF: KdfInfo = { mKib: 65_536, t: 3, p: 4 };
@@ -409,6 +410,7 @@ function renderEntries(list: VaultList): void {
   if (current !== undefined && current.entryCount !== list.entries.length) {
     render({ ...current, entryCount: list.entries.length });
   }
+  showLinkedEntry(ui.list);
 }
 
 function damagedItem(item: Extract<VaultListItem, { error: ErrorInfo }>): HTMLLIElement {
