@@ -5,10 +5,9 @@
 // Run: node --test tests/e2e/console-security.test.mjs
 
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { launchExtension, openPopup, sendFromPage } from '../support/browser.mjs';
-import { buttonHost, clickInShadow, injectedButton, serveConsoles, waitForToast } from '../support/console-driver.mjs';
+import { awsDisplayedKey, buttonHost, clickInShadow, injectedButton, serveConsoles, waitForToast } from '../support/console-driver.mjs';
 import { createVault } from '../support/popup-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 
@@ -98,11 +97,7 @@ describe('console integration: isolation from the page and from wrong senders', 
   after(() => cleanUp(() => browser?.close()));
 
   test('a page script finds no secret in Keysmith’s elements, shadow roots, events or messages', async () => {
-    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    const key = {
-      accessKeyId: `AKIA${[...randomBytes(16)].map((b) => alphabet[b % 32]).join('')}`,
-      secretAccessKey: randomBytes(30).toString('base64').slice(0, 40).replace(/=/g, 'A'),
-    };
+    const key = awsDisplayedKey();
     state.next.aws = key;
     await page.goto(`${IAM}#/users/details/mallory/create-access-key`);
     await page.getByRole('button', { name: 'Next' }).click();

@@ -8,16 +8,18 @@
 // Run: node --test tests/e2e/console.test.mjs
 
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { dumpStorage, launchExtension, openPopup, screenshotPath } from '../support/browser.mjs';
 import {
   FALLBACK,
   TOAST,
+  awsDisplayedKey,
   buttonHost,
   clickInShadow,
   dismissToast,
   injectedButton,
+  scalewayConsoleKey,
   serveConsoles,
   waitForToast,
 } from '../support/console-driver.mjs';
@@ -30,26 +32,6 @@ const PASSPHRASE = 'lantern orchard pebble 2026';
 const IAM = 'https://us-east-1.console.aws.amazon.com/iam/home?region=us-east-1';
 const userPage = (name) => `${IAM}#/users/details/${name}?section=security_credentials`;
 const SCW = 'https://console.scaleway.com';
-
-/** An access key as the AWS console shows it on "Retrieve access keys" (format only; never used). */
-function awsKey() {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const id = `AKIA${[...randomBytes(16)].map((b) => alphabet[b % 32]).join('')}`;
-  const secret = randomBytes(30).toString('base64').replace(/=/g, '').slice(0, 40);
-  return { accessKeyId: id, secretAccessKey: secret };
-}
-
-/** Creates an API key in the Scaleway fake, as the console would (with the owner's key). */
-async function scalewayKey(fake, bearer) {
-  const response = await fetch(`${fake.url}/iam/v1alpha1/api-keys`, {
-    method: 'POST',
-    headers: { 'X-Auth-Token': fake.signer.secretKey, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ ...bearer, description: 'made in the console' }),
-  });
-  assert.equal(response.status, 200, await response.clone().text());
-  const key = await response.json();
-  return { accessKey: key.access_key, secretKey: key.secret_key };
-}
 
 describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () => {
   let fake;
@@ -86,7 +68,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
   }
 
   test('before a vault exists, "Vault this key" says to set one up and stores nothing', async () => {
-    await retrieveStep('alice', awsKey());
+    await retrieveStep('alice', awsDisplayedKey());
     const vault = await injectedButton(page, 'aws-vault-this-key');
     assert.equal(vault.label, 'Vault this key');
     await clickInShadow(page, buttonHost('aws-vault-this-key'));
@@ -161,7 +143,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
   });
 
   test('"Vault this key" on "Retrieve access keys" seals the displayed key; the popup lists it', async () => {
-    const key = awsKey();
+    const key = awsDisplayedKey();
     await retrieveStep('alice', key);
     await injectedButton(page, 'aws-vault-this-key');
     await page.locator(buttonHost('aws-vault-this-key')).screenshot({ path: screenshotPath('console-aws-vault-button.png') });
@@ -211,7 +193,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
       await page.goto(userPage('carol'));
       await injectedButton(page, 'aws-create-access-key');
       await page.locator(buttonHost('aws-create-access-key')).screenshot({ path: screenshotPath('console-aws-redesign-button.png') });
-      const key = awsKey();
+      const key = awsDisplayedKey();
       await retrieveStep('carol', key);
       await injectedButton(page, 'aws-vault-this-key');
       await clickInShadow(page, buttonHost('aws-vault-this-key'));
@@ -263,7 +245,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
   });
 
   test('Scaleway "your secret key" dialog: "Vault this key" seals the key with its owner', async () => {
-    const key = await scalewayKey(fake, { user_id: fake.signer.userId });
+    const key = await scalewayConsoleKey(fake, { user_id: fake.signer.userId });
     state.next.scw = key;
     await page.goto(`${SCW}/iam/api-keys`);
     await page.getByRole('button', { name: 'Generate an API key' }).click();
@@ -288,7 +270,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
   test('Scaleway application page (redesigned), client-side navigation: the key of an application without IAM rights', async () => {
     state.variant = 'redesign';
     try {
-      const key = await scalewayKey(fake, { application_id: fake.deployApp.id });
+      const key = await scalewayConsoleKey(fake, { application_id: fake.deployApp.id });
       state.next.scw = key;
       await page.goto(`${SCW}/iam/users`);
       await page.getByRole('link', { name: 'ci-deployer' }).click(); // pushState navigation

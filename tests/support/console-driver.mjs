@@ -3,6 +3,7 @@
 // matches apply unchanged), and reaches into Keysmith's closed shadow roots the way only DevTools
 // can (the page's own scripts cannot; the security test checks that).
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from './moto.mjs';
@@ -37,6 +38,28 @@ export async function serveConsoles(context, state) {
     await context.route(pattern, handler('aws.html'));
   }
   await context.route('https://console.scaleway.com/**', handler('scaleway.html'));
+}
+
+/** An access key as the AWS console shows it on "Retrieve access keys" (right format; not a real key). */
+export function awsDisplayedKey() {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const accessKeyId = `AKIA${[...randomBytes(16)].map((b) => alphabet[b % 32]).join('')}`;
+  const secretAccessKey = randomBytes(30).toString('base64').replace(/=/g, 'A').slice(0, 40);
+  return { accessKeyId, secretAccessKey };
+}
+
+/** Creates an API key in the Scaleway fake, as the console does when the user generates one. */
+export async function scalewayConsoleKey(fake, bearer) {
+  const response = await fetch(`${fake.url}/iam/v1alpha1/api-keys`, {
+    method: 'POST',
+    headers: { 'X-Auth-Token': fake.signer.secretKey, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ...bearer, description: 'generated in the console' }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`the Scaleway fake refused to create a key: HTTP ${response.status} ${await response.text()}`);
+  }
+  const key = await response.json();
+  return { accessKey: key.access_key, secretKey: key.secret_key };
 }
 
 /**
@@ -110,10 +133,7 @@ export async function clickInShadow(page, hostSelector, innerSelector = 'button'
   await page.mouse.click(box.x, box.y);
 }
 
-/**
- * Waits for a toast with `data-code` `code` (after `previous`, if given) and returns what it
- * says: its kind, code, role, text and action labels.
- */
+/** Waits for a toast whose data-code is `code` and returns its role, text and action labels. */
 export async function waitForToast(page, code) {
   await page.locator(`${TOAST}[data-code="${code}"]`).waitFor({ timeout: SHADOW_TIMEOUT_MS });
   return inShadow(page, TOAST, function () {
