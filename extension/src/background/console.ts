@@ -37,14 +37,25 @@ export type ConsoleSigner =
   | { provider: 'aws'; credentials: AwsCredentials }
   | { provider: 'scaleway'; credentials: ScalewayCredentials };
 
+/** A console action refused with a code of console-messages' ConsoleErrorCode. */
+export class ConsoleError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConsoleError';
+  }
+}
+
 /**
  * THE one place the console buttons get a signer identity. Signer identities are moving into
  * the vault (a separate change); until this is wired to them, every console create is refused
  * with no_signer, and the toast tells the user where to add one. Content scripts never see
  * what this returns: it is used here, in the worker, only.
  */
-export async function consoleSigner(provider: ConsoleProvider, fail: ConsoleWorkerDeps['fail']): Promise<ConsoleSigner> {
-  throw fail(
+export async function consoleSigner(provider: ConsoleProvider): Promise<ConsoleSigner> {
+  throw new ConsoleError(
     ConsoleErrorCode.noSigner,
     `add a ${provider === 'aws' ? 'AWS' : 'Scaleway'} signer identity in Keysmith's options: it is what creates keys for you`,
   );
@@ -162,7 +173,7 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
 
     'console.aws.createAccessKey': async ({ userName }) => {
       await requireHeader();
-      const signer = await consoleSigner('aws', deps.fail);
+      const signer = await consoleSigner('aws');
       if (signer.provider !== 'aws') {
         throw deps.fail(ConsoleErrorCode.noSigner, 'the signer identity is not an AWS one');
       }
@@ -172,7 +183,7 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
 
     'console.ec2.createKeyPair': async ({ region, keyName }) => {
       await requireHeader();
-      const signer = await consoleSigner('aws', deps.fail);
+      const signer = await consoleSigner('aws');
       if (signer.provider !== 'aws') {
         throw deps.fail(ConsoleErrorCode.noSigner, 'the signer identity is not an AWS one');
       }
@@ -187,7 +198,7 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
 
     'console.scaleway.createApiKey': async ({ applicationId }) => {
       await requireHeader();
-      const signer = await consoleSigner('scaleway', deps.fail);
+      const signer = await consoleSigner('scaleway');
       if (signer.provider !== 'scaleway') {
         throw deps.fail(ConsoleErrorCode.noSigner, 'the signer identity is not a Scaleway one');
       }

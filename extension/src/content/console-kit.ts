@@ -388,6 +388,10 @@ export function watchPage(render: () => void): void {
     }
   };
   const observer = new MutationObserver((records) => {
+    // A render is already due: nothing to look at (this keeps a busy page's cost flat).
+    if (timer !== undefined) {
+      return;
+    }
     if (records.some((record) => !isOurs(record.target instanceof Element ? record.target : record.target.parentElement) && !addsOnlyOurs(record))) {
       schedule();
     }
