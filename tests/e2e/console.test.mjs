@@ -76,6 +76,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
     assert.equal(toast.role, 'alert');
     assert.match(toast.text, /Set up Keysmith's vault first/);
     assert.deepEqual(toast.actions, ['Open Keysmith', 'Dismiss']);
+    await page.screenshot({ path: screenshotPath('console-aws-no-vault-toast.png') });
     const stored = await dumpStorage(popup);
     assert.deepEqual(Object.keys(stored.local).filter((k) => k.startsWith('keysmith.entry.')), []);
     await dismissToast(page);
@@ -183,6 +184,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
     await clickInShadow(page, buttonHost('aws-create-key-pair'));
     const toast = await waitForToast(page, 'no_signer');
     assert.match(toast.text, /Create and vault key pair in eu-west-3: not done/);
+    await page.screenshot({ path: screenshotPath('console-ec2-no-signer-toast.png') });
     await dismissToast(page);
   });
 

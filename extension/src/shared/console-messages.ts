@@ -3,7 +3,7 @@
 // Kept apart from messages.ts, which lists these types in its unions and sender table. A content
 // script never receives a secret: every reply names an entry and a key id, nothing more.
 
-import { MessageValidationError } from './messages.js';
+import { MessageValidationError, dict } from './messages.js';
 
 export type ConsoleProvider = 'aws' | 'scaleway';
 
@@ -101,8 +101,6 @@ export const ConsoleErrorCode = {
 
 // ----- validation --------------------------------------------------------------------------------
 
-type Dict = Record<string, unknown>;
-
 const AWS_ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 // AWS secret access keys are 40 base64 characters today; allow the visible-ASCII set the vault accepts.
 const AWS_SECRET = /^[\x21-\x7e]{16,256}$/;
@@ -112,18 +110,6 @@ const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const EC2_KEY_NAME = /^[\x20-\x7e]{1,255}$/;
 const ENTRY_ID = /^[0-9a-f]{32}$/;
-
-function dict(value: unknown, path: string, allowed: readonly string[]): Dict {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new MessageValidationError(`${path} must be an object`);
-  }
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new MessageValidationError(`${path}.${key} is not expected`);
-    }
-  }
-  return value as Dict;
-}
 
 /** A string matching `pattern`; `what` says what was expected (never echoes the value). */
 function matching(value: unknown, path: string, pattern: RegExp, what: string): string {

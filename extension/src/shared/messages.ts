@@ -462,7 +462,8 @@ function isDict(value: unknown): value is Dict {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function dict(value: unknown, path: string, allowed: readonly string[]): Dict {
+/** `value` as an object with only `allowed` keys (shared by the contract files' validators). */
+export function dict(value: unknown, path: string, allowed: readonly string[]): Dict {
   if (!isDict(value)) {
     throw new MessageValidationError(`${path} must be an object`);
   }
