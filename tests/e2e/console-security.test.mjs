@@ -170,6 +170,8 @@ describe('console integration: isolation from the page and from wrong senders', 
       { type: 'console.aws.createAccessKey', userName: 'alice/../../x' },
       { type: 'console.ec2.createKeyPair', region: 'eu-west-3', keyName: 'a\nb' },
       { type: 'console.openExtension', entryId: '../../evil' },
+      // Well-formed, but a region the manifest grants no EC2 host for (China): refused up front.
+      { type: 'console.ec2.createKeyPair', region: 'cn-north-1' },
     ]) {
       const reply = await send(malformed);
       assert.equal(reply.ok, false, JSON.stringify(reply));

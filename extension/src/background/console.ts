@@ -14,7 +14,14 @@ import {
   type DisplayedKey,
   consoleProviderOf,
 } from '../shared/console-messages.js';
-import type { AwsCredentials, MessageOf, RequestMessage, ResultByType, Settings } from '../shared/messages.js';
+import {
+  type AwsCredentials,
+  type MessageOf,
+  type RequestMessage,
+  type ResultByType,
+  type Settings,
+  parseEc2Region,
+} from '../shared/messages.js';
 import type { ScalewayCredentials } from '../shared/scaleway-messages.js';
 
 /** What the handlers need from the worker. */
@@ -182,6 +189,8 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
     },
 
     'console.ec2.createKeyPair': async ({ region, keyName }) => {
+      // The console may be GovCloud's or China's: only regions the manifest grants can be reached.
+      parseEc2Region(region);
       await requireHeader();
       const signer = await consoleSigner('aws');
       if (signer.provider !== 'aws') {
