@@ -5,8 +5,10 @@
 // the vault before the popup hears of it), list it, export it as a credentials profile (printed
 // with the secret masked, and proven real by signing with it from Node), create and vault an EC2 key
 // pair and export it as .pem (key material masked); then start the strict Scaleway fake and create
-// and vault a Scaleway API key the same way (add the signer on the options page, verify it, create a key with an expiry and a
-// preferred Project, export config.yaml masked, prove the secret real against the fake); lock.
+// and vault a Scaleway API key the same way (add the signer on the options page, verify it, create a
+// key with an expiry and a preferred Project, export config.yaml masked, prove the secret real
+// against the fake); then the console fixtures: "Create and vault key" and "Vault this key" in the
+// AWS and Scaleway consoles (tests/demo/console-demo.mjs); lock.
 // Builds nothing.
 //
 // Headless unless a display is available (DISPLAY set) and HEADLESS is not 1.
@@ -29,6 +31,7 @@ import {
 } from '../support/popup-driver.mjs';
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
+import { consoleDemo } from './console-demo.mjs';
 
 const TARGET_USER = 'demo-user';
 const OVERALL_TIMEOUT_MS = 180_000;
@@ -130,6 +133,7 @@ async function scalewayDemo(browser, popup) {
   }
   await popup.locator('#entry-list .export-panel:visible').getByRole('button', { name: 'Hide' }).click();
   await popup.screenshot({ path: screenshotPath('demo-scaleway.png'), fullPage: true });
+  return fake;
 }
 
 async function cleanUp() {
@@ -241,7 +245,8 @@ async function demo() {
     console.log(`    ${line}`);
   }
   await pemRow.locator('.export-panel').getByRole('button', { name: 'Hide' }).click();
-  await scalewayDemo(browser, popup);
+  const fake = await scalewayDemo(browser, popup);
+  await consoleDemo({ browser, popup, fake, say });
 
   say('Locking the vault…');
   await lockVault(popup);

@@ -58,8 +58,10 @@ import {
   parseRequestMessage,
   parseSettings,
 } from '../shared/messages.js';
+import { consoleHandlers, consoleSenderMayAsk } from './console.js';
 import { scalewayHandlers } from './scaleway.js';
 import { type SignerArgs, createSigners } from './signers.js';
+import { isConsoleMessageType } from '../shared/console-messages.js';
 
 const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
 
@@ -159,12 +161,14 @@ function classifySender(sender: chrome.runtime.MessageSender): SenderKind {
   return urlIsOurs && originIsOurs ? 'extension-page' : 'content-script';
 }
 
-function senderMayAsk(kind: SenderKind, type: MessageType): boolean {
+function senderMayAsk(kind: SenderKind, type: MessageType, sender: chrome.runtime.MessageSender): boolean {
   switch (SENDER_REQUIREMENT[type]) {
     case 'any-extension-context':
       return kind !== 'foreign';
     case 'extension-page':
       return kind === 'extension-page';
+    case 'console-content-script':
+      return kind === 'content-script' && isConsoleMessageType(type) && consoleSenderMayAsk(sender, type);
   }
 }
 
@@ -187,10 +191,12 @@ async function handleMessage(raw: unknown, sender: chrome.runtime.MessageSender)
     // The sender is checked on the type alone, before the rest of the message is even parsed.
     const type = parseMessageType(raw);
     label = type;
-    if (!senderMayAsk(kind, type)) {
+    if (!senderMayAsk(kind, type, sender)) {
       throw new WorkerError(
         WorkerErrorCode.senderNotAllowed,
-        `"${type}" is only accepted from Keysmith's own pages, not from content scripts`,
+        SENDER_REQUIREMENT[type] === 'console-content-script'
+          ? `"${type}" is only accepted from Keysmith's content scripts in the AWS and Scaleway consoles`
+          : `"${type}" is only accepted from Keysmith's own pages, not from content scripts`,
       );
     }
     return { ok: true, result: await route(parseRequestMessage(raw)) };
@@ -248,6 +254,13 @@ const HANDLERS: Handlers = {
     loadSettings: () => loadSettings(),
     loadHeader: () => loadHeader(),
     loadSigner: (signerId, provider) => signers.loadSigner(signerId, provider),
+    fail: (code, message) => new WorkerError(code, message),
+  }),
+  ...consoleHandlers({
+    requireCore: () => requireCore(),
+    loadSettings: () => loadSettings(),
+    loadHeader: () => loadHeader(),
+    dispatch: <M extends RequestMessage>(message: M) => route(message) as Promise<ResultByType[M['type']]>,
     fail: (code, message) => new WorkerError(code, message),
   }),
 };

@@ -2,6 +2,12 @@
 // runtime validators the service worker applies to everything it receives (messages are untrusted).
 
 import {
+  type ConsoleRequestMessage,
+  type ConsoleResultByType,
+  isConsoleMessageType,
+  parseConsoleMessage,
+} from './console-messages.js';
+import {
   type ScalewayRequestMessage,
   type ScalewayResultByType,
   isScalewayMessageType,
@@ -377,12 +383,13 @@ export type RequestMessage =
     }
   | { type: 'aws.describeKeyPairs'; signerId: string; region: string; keyNames?: string[] }
   | { type: 'aws.deleteKeyPair'; signerId: string; region: string; keyName: string }
-  | ScalewayRequestMessage;
+  | ScalewayRequestMessage
+  | ConsoleRequestMessage;
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
 
-export interface ResultByType extends ScalewayResultByType {
+export interface ResultByType extends ScalewayResultByType, ConsoleResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
@@ -459,7 +466,7 @@ export const WorkerErrorCode = {
  * configuration, is for extension pages only: content scripts run inside provider consoles,
  * which we do not control. vault.status tells only what a locked vault reveals anyway.
  */
-export type SenderRequirement = 'any-extension-context' | 'extension-page';
+export type SenderRequirement = 'any-extension-context' | 'extension-page' | 'console-content-script';
 export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   ping: 'any-extension-context',
   'settings.get': 'extension-page',
@@ -496,6 +503,12 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'scaleway.listProjects': 'extension-page',
   'scaleway.listApiKeys': 'extension-page',
   'scaleway.deleteApiKey': 'extension-page',
+  // Only Keysmith's content scripts in a provider console (origin checked; see console-messages.ts).
+  'console.vaultKey': 'console-content-script',
+  'console.aws.createAccessKey': 'console-content-script',
+  'console.ec2.createKeyPair': 'console-content-script',
+  'console.scaleway.createApiKey': 'console-content-script',
+  'console.openExtension': 'console-content-script',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -530,7 +543,8 @@ function isDict(value: unknown): value is Dict {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function dict(value: unknown, path: string, allowed: readonly string[]): Dict {
+/** `value` as an object with only `allowed` keys (shared by the contract files' validators). */
+export function dict(value: unknown, path: string, allowed: readonly string[]): Dict {
   if (!isDict(value)) {
     throw new MessageValidationError(`${path} must be an object`);
   }
@@ -873,6 +887,9 @@ export function parseRequestMessage(value: unknown): RequestMessage {
   const type = parseMessageType(value);
   if (isScalewayMessageType(type)) {
     return parseScalewayMessage(type, value);
+  }
+  if (isConsoleMessageType(type)) {
+    return parseConsoleMessage(type, value);
   }
   switch (type) {
     case 'ping':

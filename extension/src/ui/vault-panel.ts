@@ -23,6 +23,7 @@ import { describeErrorForUser, sentence } from './error-text.js';
 import { estimateStrength } from './strength.js';
 import { scalewayExportOptions } from './scaleway.js';
 import { CLIPBOARD_CLEAR_SECONDS, copyAndClearLater, describeClear } from './clipboard.js';
+import { showLinkedEntry } from './entry-link.js';
 
 /** The core's default (KdfParams::DEFAULT), shown before a vault exists to say what it costs. */
 const DEFAULT_KDF: KdfInfo = { mKib: 65_536, t: 3, p: 4 };
@@ -444,6 +445,7 @@ function renderEntries(list: VaultList): void {
   if (current !== undefined && current.entryCount !== list.entries.length) {
     render({ ...current, entryCount: list.entries.length });
   }
+  showLinkedEntry(ui.list);
 }
 
 function damagedItem(item: Extract<VaultListItem, { error: ErrorInfo }>): HTMLLIElement {
