@@ -86,6 +86,12 @@ async function bundle() {
     }),
     build({
       ...common,
+      entryPoints: [path.join(src, 'ui', 'options.ts')],
+      outfile: path.join(outDir, 'options.js'),
+      format: 'esm',
+    }),
+    build({
+      ...common,
       entryPoints: {
         'aws-console': path.join(src, 'content', 'aws-console.ts'),
         'scaleway-console': path.join(src, 'content', 'scaleway-console.ts'),
@@ -100,6 +106,7 @@ async function bundle() {
 function copyStatic() {
   writeFileSync(path.join(outDir, 'manifest.json'), makeManifest());
   copyFileSync(path.join(extensionDir, 'src', 'ui', 'popup.html'), path.join(outDir, 'popup.html'));
+  copyFileSync(path.join(extensionDir, 'src', 'ui', 'options.html'), path.join(outDir, 'options.html'));
   copyFileSync(path.join(extensionDir, 'src', 'ui', 'popup.css'), path.join(outDir, 'popup.css'));
   mkdirSync(path.join(outDir, 'core'), { recursive: true });
   copyFileSync(path.join(pkgDir, 'keysmith_core_bg.wasm'), path.join(outDir, 'core', 'keysmith_core_bg.wasm'));
@@ -136,7 +143,7 @@ function printSizes() {
     ['core/keysmith_core_bg.wasm', kib(wasm.length)],
     ['core/keysmith_core_bg.wasm (gzip -9)', kib(gzipSync(wasm, { level: 9 }).length)],
   ];
-  for (const name of ['background.js', 'popup.js', 'content/aws-console.js', 'content/scaleway-console.js']) {
+  for (const name of ['background.js', 'popup.js', 'options.js', 'content/aws-console.js', 'content/scaleway-console.js']) {
     rows.push([name, kib(statSync(path.join(outDir, name)).size)]);
   }
   if (!testBuild) {

@@ -441,6 +441,7 @@ fn invalid_entries_are_refused_before_sealing() {
     let sneaky = Entry {
         id: EntryId([1; 16]),
         created_ms: 1,
+        signer: None,
         data: EntryData::AwsTemporaryCredentials(AwsTemporaryCredentials {
             access_key_id: "ASIAIOSFODNN7EXAMPLE".into(),
             secret_access_key: SecretString::copy_from("has a space"),
@@ -598,7 +599,7 @@ proptest! {
     #[test]
     fn any_entry_round_trips(data in entry_data(), created_ms in any::<u64>(), id in any::<[u8; 16]>()) {
         let (header, unlocked) = vault();
-        let entry = Entry { id: EntryId(id), created_ms, data };
+        let entry = Entry { id: EntryId(id), created_ms, data, signer: None };
         let sealed = header.seal_entry(&entry).unwrap();
         let loaded = SealedEntry::from_storage(&sealed.storage_key(), &sealed.to_base64()).unwrap();
         prop_assert_eq!(unlocked.open_entry(&loaded).unwrap(), entry);

@@ -455,3 +455,28 @@ fn openssh_public_key_refuses_bad_input_without_panicking() {
         }
     }
 }
+
+#[test]
+fn secret_only_is_the_bare_secret_of_each_kind() {
+    assert_eq!(
+        secret_only(&access_key()).unwrap().expose_secret(),
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    );
+    assert_eq!(
+        secret_only(&session()).unwrap().expose_secret(),
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLE'$KEY"
+    );
+    assert_eq!(
+        secret_only(&scaleway()).unwrap().expose_secret(),
+        "11111111-1111-1111-1111-111111111111"
+    );
+    let pem = secret_only(&ec2()).unwrap();
+    assert!(
+        pem.expose_secret().starts_with("-----BEGIN"),
+        "not the private key"
+    );
+    assert_eq!(
+        pem.expose_secret().trim_end(),
+        ec2_private_key(&ec2()).unwrap().expose_secret().trim_end()
+    );
+}

@@ -1,11 +1,14 @@
 // `make run`: a guided demo. Starts moto (a local AWS emulator that checks signatures), loads the
 // test build of the extension into Chromium, and drives the popup like a person would: create
-// the vault, verify the signer's identity, create an access key for another user (sealed into
+// the vault, add the signer identity on the options page (verified with GetCallerIdentity, then
+// sealed into the vault), verify it from the popup, create an access key for another user (sealed into
 // the vault before the popup hears of it), list it, export it as a credentials profile (printed
 // with the secret masked, and proven real by signing with it from Node), create and vault an EC2 key
 // pair and export it as .pem (key material masked); then start the strict Scaleway fake and create
-// and vault a Scaleway API key the same way (verify the signer, create a key with an expiry and a
-// preferred Project, export config.yaml masked, prove the secret real against the fake); lock.
+// and vault a Scaleway API key the same way (add the signer on the options page, verify it, create a
+// key with an expiry and a preferred Project, export config.yaml masked, prove the secret real
+// against the fake); then the console fixtures: "Create and vault key" and "Vault this key" in the
+// AWS and Scaleway consoles (tests/demo/console-demo.mjs); lock.
 // Builds nothing.
 //
 // Headless unless a display is available (DISPLAY set) and HEADLESS is not 1.
@@ -15,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { launchExtension, openPopup, screenshotPath, TEST_DIST } from '../support/browser.mjs';
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto, SIGNER_USER } from '../support/moto.mjs';
+import { addAwsSigner, addScalewaySigner } from '../support/signer-driver.mjs';
 import {
   createAccessKey,
   createKeyPair,
@@ -27,6 +31,7 @@ import {
 } from '../support/popup-driver.mjs';
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
+import { consoleDemo } from './console-demo.mjs';
 
 const TARGET_USER = 'demo-user';
 const OVERALL_TIMEOUT_MS = 180_000;
@@ -66,7 +71,7 @@ function maskScalewayYaml(text) {
 }
 
 /** Create and vault a Scaleway API key, against the strict Scaleway fake. */
-async function scalewayDemo(popup) {
+async function scalewayDemo(browser, popup) {
   say('Starting the strict Scaleway fake (IAM, Account, Secret Manager; audit log on)…');
   const fake = await startScalewayFake();
   cleanups.push(() => fake.stop());
@@ -74,6 +79,13 @@ async function scalewayDemo(popup) {
 
   say(`Pointing the extension's Scaleway endpoint at ${fake.url}…`);
   await setScalewayEndpoint(popup, fake.url);
+
+  say('Adding the Scaleway signer on the options page: looked up with itself, then sealed into the vault…');
+  const added = await addScalewaySigner(browser, fake.signer);
+  if (added.kind !== 'ok') {
+    throw new Error(`adding the Scaleway signer failed; the options page says: ${added.text}`);
+  }
+  console.log(`    signer ${added.fields.Bearer} (${added.fields['Bearer name']}) sealed as vault entry ${added.signerId}`);
 
   say('Verify the Scaleway signer: GET /iam/v1alpha1/api-keys/{access_key} with X-Auth-Token…');
   const verified = await verifyScalewaySigner(popup, fake.signer);
@@ -121,6 +133,7 @@ async function scalewayDemo(popup) {
   }
   await popup.locator('#entry-list .export-panel:visible').getByRole('button', { name: 'Hide' }).click();
   await popup.screenshot({ path: screenshotPath('demo-scaleway.png'), fullPage: true });
+  return fake;
 }
 
 async function cleanUp() {
@@ -161,7 +174,14 @@ async function demo() {
   console.log(`    ${vault.state} (took ${vault.ms} ms)`);
   console.log(`    ${await popup.locator('#kdf-cost').innerText()}`);
 
-  say(`Verify identity: GetCallerIdentity signed by the core with ${SIGNER_USER}'s key…`);
+  say(`Adding ${SIGNER_USER}'s key as the AWS signer on the options page (GetCallerIdentity first, then sealed)…`);
+  const signer = await addAwsSigner(browser, moto.signer);
+  if (signer.kind !== 'ok') {
+    throw new Error(`adding the AWS signer failed; the options page says: ${signer.text}`);
+  }
+  console.log(`    signer sealed as vault entry ${signer.signerId}; its secret never goes back to the popup`);
+
+  say(`Verify identity: GetCallerIdentity signed by the core with the vaulted signer…`);
   const identity = await verifyIdentity(popup, moto.signer);
   if (identity.kind !== 'ok') {
     await popup.screenshot({ path: screenshotPath('demo.png'), fullPage: true });
@@ -225,7 +245,8 @@ async function demo() {
     console.log(`    ${line}`);
   }
   await pemRow.locator('.export-panel').getByRole('button', { name: 'Hide' }).click();
-  await scalewayDemo(popup);
+  const fake = await scalewayDemo(browser, popup);
+  await consoleDemo({ browser, popup, fake, say });
 
   say('Locking the vault…');
   await lockVault(popup);

@@ -1,4 +1,4 @@
-// End to end: the two-key choice, EC2 key pairs and the signer policy, through the popup of the
+// End to end: the two-key choice, EC2 key pairs (popup) and the signer policy (options page) of the
 // test build in Chromium, against moto with signature verification on.
 // Run: node --test tests/e2e/aws-keys.test.mjs
 
@@ -18,6 +18,7 @@ import {
   setAwsEndpoint,
 } from '../support/popup-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
+import { addAwsSigner, openOptions } from '../support/signer-driver.mjs';
 
 const TARGET_USER = 'bob';
 const PASSPHRASE = 'granite lantern october sparrow';
@@ -27,6 +28,8 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
   let browser;
   let popup;
   let core;
+  /** The vaulted signer holding moto's seeded key. */
+  let signerId;
 
   /** The user's access key ids as moto lists them, signed from Node. */
   async function motoKeyIds(userName) {
@@ -49,6 +52,9 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
       await setAwsEndpoint(popup, moto.endpoint);
       const vault = await createVault(popup, PASSPHRASE);
       assert.equal(vault.ok, true, vault.error);
+      const added = await addAwsSigner(browser, moto.signer);
+      assert.equal(added.kind, 'ok', added.text);
+      signerId = added.signerId;
     },
     { timeout: 120_000 },
   );
@@ -114,19 +120,19 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
   });
 
   test('aws.keySlot and the new messages are validated', async () => {
-    const slot = await sendFromPage(popup, { type: 'aws.keySlot', credentials: moto.signer, userName: TARGET_USER });
+    const slot = await sendFromPage(popup, { type: 'aws.keySlot', signerId, userName: TARGET_USER });
     assert.equal(slot.ok, true, JSON.stringify(slot));
     assert.equal(slot.result.canCreate, false);
     assert.equal(slot.result.keys.length, 2);
     const malformed = [
-      { type: 'aws.keySlot', credentials: moto.signer, userName: 'no spaces' },
-      { type: 'aws.updateAccessKey', credentials: moto.signer, accessKeyId: 'AKIA1234567890ABCD', status: 'Expired' },
-      { type: 'aws.deleteAccessKey', credentials: moto.signer, accessKeyId: 'not-an-id' },
-      { type: 'aws.createKeyPair', credentials: moto.signer, region: 'eu-west-3.evil.example', keyName: 'k' },
-      { type: 'aws.createKeyPair', credentials: moto.signer, region: 'eu-west-3', keyName: 'k', keyType: 'dsa' },
-      { type: 'aws.createKeyPair', credentials: moto.signer, region: 'eu-west-3', keyName: 'new\nline' },
-      { type: 'aws.describeKeyPairs', credentials: moto.signer, region: 'eu-west-3', keyNames: 'k' },
-      { type: 'aws.deleteKeyPair', credentials: moto.signer, region: 'eu-west-3' },
+      { type: 'aws.keySlot', signerId, userName: 'no spaces' },
+      { type: 'aws.updateAccessKey', signerId, accessKeyId: 'AKIA1234567890ABCD', status: 'Expired' },
+      { type: 'aws.deleteAccessKey', signerId, accessKeyId: 'not-an-id' },
+      { type: 'aws.createKeyPair', signerId, region: 'eu-west-3.evil.example', keyName: 'k' },
+      { type: 'aws.createKeyPair', signerId, region: 'eu-west-3', keyName: 'k', keyType: 'dsa' },
+      { type: 'aws.createKeyPair', signerId, region: 'eu-west-3', keyName: 'new\nline' },
+      { type: 'aws.describeKeyPairs', signerId, region: 'eu-west-3', keyNames: 'k' },
+      { type: 'aws.deleteKeyPair', signerId, region: 'eu-west-3' },
     ];
     for (const message of malformed) {
       const reply = await sendFromPage(popup, message);
@@ -151,7 +157,7 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
     assert.equal(virginia.kind, 'ok', virginia.text);
     assert.equal(virginia.fields.Region, 'us-east-1');
     assert.equal(virginia.fields.Type, 'rsa (pem)');
-    const described = await sendFromPage(popup, { type: 'aws.describeKeyPairs', credentials: moto.signer, region: 'eu-west-3' });
+    const described = await sendFromPage(popup, { type: 'aws.describeKeyPairs', signerId, region: 'eu-west-3' });
     assert.deepEqual(described.result.map((pair) => pair.keyName), ['e2e-paris']);
 
     await popup.locator('#entry-list > li .entry-title', { hasText: 'e2e-virginia' }).waitFor();
@@ -168,14 +174,11 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
 
     // List, then delete through the message (describe confirms it is gone).
     await popup.getByLabel('Region', { exact: true }).selectOption('eu-west-3');
-    await popup.getByLabel('Access key ID').fill(moto.signer.accessKeyId);
-    await popup.getByLabel('Secret access key').fill(moto.signer.secretAccessKey);
     await popup.getByRole('button', { name: 'List key pairs' }).click();
     await popup.locator('#ec2-list > li .entry-title', { hasText: 'e2e-paris' }).waitFor();
-    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '');
-    const deleted = await sendFromPage(popup, { type: 'aws.deleteKeyPair', credentials: moto.signer, region: 'eu-west-3', keyName: 'e2e-paris' });
+    const deleted = await sendFromPage(popup, { type: 'aws.deleteKeyPair', signerId, region: 'eu-west-3', keyName: 'e2e-paris' });
     assert.equal(deleted.ok, true, JSON.stringify(deleted));
-    const after = await sendFromPage(popup, { type: 'aws.describeKeyPairs', credentials: moto.signer, region: 'eu-west-3' });
+    const after = await sendFromPage(popup, { type: 'aws.describeKeyPairs', signerId, region: 'eu-west-3' });
     assert.deepEqual(after.result, []);
   });
 
@@ -202,16 +205,19 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
       params: { Action: 'CreateAccessKey', UserName: 'limited' },
     });
     const limited = { accessKeyId: xmlText(key.text, 'AccessKeyId'), secretAccessKey: xmlText(key.text, 'SecretAccessKey') };
+    // GetCallerIdentity needs no permission: the limited key is a valid signer.
+    const added = await addAwsSigner(browser, limited);
+    assert.equal(added.kind, 'ok', added.text);
     const result = await createAccessKey(popup, limited, 'limited');
     assert.equal(result.kind, 'error', result.text);
     assert.equal(result.errorCode, 'AccessDenied');
     assert.match(result.text, /lacks the permission iam:CreateAccessKey/);
   });
 
-  test('the popup shows the signer policy the README documents, with an MFA variant', async () => {
-    await popup.getByText('Signer policy (least privilege)').click();
-    const shown = JSON.parse(await popup.locator('#signer-policy-json').innerText());
-    const shownMfa = JSON.parse(await popup.locator('#signer-policy-mfa-json').innerText());
+  test('the options page shows the signer policy the README documents, with an MFA variant', async () => {
+    const options = await openOptions(browser);
+    const shown = JSON.parse(await options.locator('#signer-policy-json').innerText());
+    const shownMfa = JSON.parse(await options.locator('#signer-policy-mfa-json').innerText());
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Signer policy'));
     const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
@@ -221,6 +227,7 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
     assert.ok(actions.includes('iam:CreateAccessKey') && actions.includes('ec2:CreateKeyPair'));
     assert.ok(!actions.some((action) => action.includes('*')), 'no wildcard actions');
     assert.ok(shownMfa.Statement.every((s) => s.Condition?.Bool?.['aws:MultiFactorAuthPresent'] === 'true'));
-    assert.match(await popup.locator('#signer-policy').innerText(), /GetSessionToken without an MFA code cannot call IAM/);
+    assert.match(await options.locator('#signer-policy').innerText(), /GetSessionToken without an MFA code cannot call IAM/);
+    await options.close();
   });
 });

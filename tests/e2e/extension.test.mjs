@@ -9,20 +9,34 @@ import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../sup
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { findFreePort, repoRoot, SIGNER_USER, startMoto } from '../support/moto.mjs';
 import { createAccessKey, createVault, setAwsEndpoint, verifyIdentity } from '../support/popup-driver.mjs';
+import { addAwsSigner } from '../support/signer-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 
 const TARGET_USER = 'alice';
 const PASSPHRASE = 'copper kettle morning drizzle';
 const CONSOLE_URL = 'https://us-east-1.console.aws.amazon.com/iam/home#/users/details/alice?section=security_credentials';
 
-/** The get-vanilla case of the AWS SigV4 test suite, as an aws.sign message. */
-const GET_VANILLA = {
-  type: 'aws.sign',
-  request: { method: 'GET', url: 'https://example.amazonaws.com/', headers: [['Host', 'example.amazonaws.com']] },
-  credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
-  options: { region: 'us-east-1', service: 'service', timeMs: Date.parse('2015-08-30T12:36:00Z') },
-};
-const GET_VANILLA_SIGNATURE = '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31';
+/** A signer id that names no vault entry. */
+const NO_SUCH_SIGNER = '0'.repeat(32);
+
+/** An aws.sign message: sts:GetCallerIdentity for `endpoint`, signed by vaulted signer `signerId`. */
+function signCallerIdentity(endpoint, signerId) {
+  const host = new URL(endpoint).host;
+  return {
+    type: 'aws.sign',
+    request: {
+      method: 'POST',
+      url: `${endpoint}/`,
+      headers: [
+        ['Host', host],
+        ['Content-Type', 'application/x-www-form-urlencoded; charset=utf-8'],
+      ],
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    },
+    signerId,
+    options: { region: 'us-east-1', service: 'sts', timeMs: Date.now() },
+  };
+}
 
 describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
   /** @type {import('../support/moto.mjs').MotoServer} */
@@ -31,6 +45,8 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
   let browser;
   /** @type {import('playwright-core').Page} */
   let popup;
+  /** The vaulted signer holding moto's seeded key. */
+  let signerId;
 
   before(
     async () => {
@@ -52,10 +68,13 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
   });
 
   test('creating a key before the vault exists is refused before any call to AWS', async () => {
-    const result = await createAccessKey(popup, moto.signer, TARGET_USER);
-    assert.equal(result.kind, 'error', result.text);
-    assert.equal(result.errorCode, 'no_vault');
-    assert.match(result.text, /^Set up the vault first/);
+    const result = await sendFromPage(popup, { type: 'aws.createAccessKey', signerId: NO_SUCH_SIGNER, userName: TARGET_USER });
+    assert.equal(result.ok, false, JSON.stringify(result));
+    assert.equal(result.error.code, 'no_vault');
+    assert.match(result.error.message, /set up the vault/);
+    const noSigner = await addAwsSigner(browser, moto.signer);
+    assert.equal(noSigner.kind, 'error', noSigner.text);
+    assert.equal(noSigner.errorCode, 'no_vault', noSigner.text);
     const core = await loadCore();
     const listed = await signedQuery(core, {
       endpoint: moto.endpoint,
@@ -68,15 +87,18 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
 
     const vault = await createVault(popup, PASSPHRASE);
     assert.equal(vault.ok, true, vault.error);
+    const added = await addAwsSigner(browser, moto.signer);
+    assert.equal(added.kind, 'ok', added.text);
+    signerId = added.signerId;
+    assert.match(signerId, /^[0-9a-f]{32}$/);
   });
 
-  test('(a) GetCallerIdentity with the seeded key shows the account on screen', async () => {
+  test('(a) GetCallerIdentity with the vaulted seeded key shows the account on screen', async () => {
     const result = await verifyIdentity(popup, moto.signer);
     await popup.screenshot({ path: screenshotPath('e2e-identity.png'), fullPage: true });
     assert.equal(result.kind, 'ok', result.text);
     assert.equal(result.fields.Account, moto.accountId);
     assert.equal(result.fields.ARN, `arn:aws:iam::${moto.accountId}:user/${SIGNER_USER}`);
-    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '', 'the secret field is cleared after use');
   });
 
   test('(b) CreateAccessKey creates a key that moto lists (checked from Node with the core)', async () => {
@@ -90,7 +112,6 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     assert.notEqual(createdKeyId, moto.signer.accessKeyId);
     assert.equal(result.fields.User, TARGET_USER);
     assert.equal(result.fields.Status, 'Active');
-    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '');
 
     // Independent check, signed in Node by the same core package (this also proves it loads in Node).
     const core = await loadCore();
@@ -105,19 +126,28 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     assert.ok(listed.text.includes(`<AccessKeyId>${createdKeyId}</AccessKeyId>`), listed.text);
   });
 
-  test('(c) a wrong secret shows SignatureDoesNotMatch, and the worker keeps answering', async () => {
+  test('(c) a signer with a wrong secret is refused (SignatureDoesNotMatch) and nothing is stored', async () => {
+    const before = await sendFromPage(popup, { type: 'signers.list' });
+    const storedBefore = await popup.evaluate(async () => ({
+      local: Object.keys(await chrome.storage.local.get(null)).sort(),
+      session: Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('keysmith.entry.')),
+    }));
     const wrong = { ...moto.signer, secretAccessKey: `${moto.signer.secretAccessKey.slice(0, -4)}WXYZ` };
-    const result = await verifyIdentity(popup, wrong);
-    await popup.screenshot({ path: screenshotPath('e2e-bad-signature.png'), fullPage: true });
+    const result = await addAwsSigner(browser, wrong);
     assert.equal(result.kind, 'error', result.text);
     assert.equal(result.errorCode, 'SignatureDoesNotMatch');
     assert.ok(result.text.includes('AWS rejected the signature (SignatureDoesNotMatch): check the secret access key'), result.text);
-    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '');
 
-    const unknownKey = await verifyIdentity(popup, { ...moto.signer, accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' });
+    const unknownKey = await addAwsSigner(browser, { ...moto.signer, accessKeyId: 'AKIAAAAAAAAAAAAAAAAA' });
     assert.equal(unknownKey.kind, 'error', unknownKey.text);
     assert.equal(unknownKey.errorCode, 'InvalidClientTokenId', unknownKey.text);
 
+    const storedAfter = await popup.evaluate(async () => ({
+      local: Object.keys(await chrome.storage.local.get(null)).sort(),
+      session: Object.keys(await chrome.storage.session.get(null)).filter((k) => k.startsWith('keysmith.entry.')),
+    }));
+    assert.deepEqual(storedAfter, storedBefore, 'a refused signer left something in storage');
+    assert.deepEqual(await sendFromPage(popup, { type: 'signers.list' }), before);
     const ping = await sendFromPage(popup, { type: 'ping' });
     assert.equal(ping.ok, true, JSON.stringify(ping));
   });
@@ -128,9 +158,9 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     assert.match(badName.text, /^The IAM user name may contain only letters, digits/);
     assert.equal(await popup.getByLabel('IAM user name').getAttribute('aria-invalid'), 'true');
 
-    const missingSecret = await verifyIdentity(popup, { ...moto.signer, secretAccessKey: '' });
+    const missingSecret = await addAwsSigner(browser, { ...moto.signer, secretAccessKey: '' });
     assert.equal(missingSecret.kind, 'error');
-    assert.equal(missingSecret.text, 'Enter an access key ID and a secret access key.');
+    assert.equal(missingSecret.text, 'Enter both the access key ID and the secret access key.');
 
     await popup.getByLabel('AWS endpoint').fill('https://example.com/some/path');
     await popup.getByRole('button', { name: 'Save endpoint' }).click();
@@ -145,9 +175,13 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
       'not an object',
       null,
       { type: 'no.such.message' },
-      { type: 'aws.getCallerIdentity', credentials: 5 },
-      { type: 'aws.getCallerIdentity', credentials: { accessKeyId: 'AKIA', secretAccessKey: '' } },
-      { type: 'aws.createAccessKey', credentials: moto.signer, userName: 'no spaces allowed' },
+      { type: 'aws.getCallerIdentity', signerId: 5 },
+      { type: 'aws.getCallerIdentity', signerId: 'not-a-signer-id' },
+      // Credentials in messages are gone: a signer is named by its vault id only.
+      { type: 'aws.getCallerIdentity', credentials: moto.signer },
+      { type: 'aws.createAccessKey', signerId, userName: 'no spaces allowed' },
+      { type: 'signers.addAws', text: 'x', credentials: moto.signer },
+      { type: 'signers.mfaSession', signerId, tokenCode: '12345' },
       { type: 'settings.set', endpoints: { aws: 'http://user:pass@127.0.0.1:1' } },
       { type: 'settings.set', endpoints: { aws: 'https://example.com/path' } },
       { type: 'settings.set', endpoints: { aws: 'ftp://example.com' } },
@@ -168,10 +202,24 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     assert.equal(ping.ok, true);
   });
 
-  test('aws.sign from an extension page signs the AWS get-vanilla vector', async () => {
-    const reply = await sendFromPage(popup, GET_VANILLA);
+  test('aws.sign from an extension page signs with the vaulted signer, and moto accepts it', async () => {
+    const reply = await sendFromPage(popup, signCallerIdentity(moto.endpoint, signerId));
     assert.equal(reply.ok, true, JSON.stringify(reply));
-    assert.equal(reply.result.signature, GET_VANILLA_SIGNATURE);
+    assert.match(reply.result.signature, /^[0-9a-f]{64}$/);
+    const authorization = reply.result.headers.find(([name]) => name.toLowerCase() === 'authorization')?.[1] ?? '';
+    assert.ok(authorization.includes(`Credential=${moto.signer.accessKeyId}/`), authorization);
+    // Sent from Node exactly as signed: moto checks the signature.
+    const answer = await fetch(reply.result.url, {
+      method: reply.result.method,
+      headers: reply.result.headers.filter(([name]) => name.toLowerCase() !== 'host'),
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
+    const text = await answer.text();
+    assert.equal(answer.status, 200, text);
+    assert.ok(text.includes(`<Account>${moto.accountId}</Account>`), text);
+    const unknown = await sendFromPage(popup, signCallerIdentity(moto.endpoint, NO_SUCH_SIGNER));
+    assert.equal(unknown.ok, false);
+    assert.equal(unknown.error.code, 'no_signer', JSON.stringify(unknown));
   });
 
   test('(d) a content script and a web page get no signature and no credentialed call', async () => {
@@ -225,9 +273,13 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
     // …but nothing credential-bearing, vault-reading or configuration-changing is accepted.
     const entryKey = `keysmith.entry.${'0'.repeat(32)}`;
     const refused = [
-      GET_VANILLA,
-      { type: 'aws.getCallerIdentity', credentials: moto.signer },
-      { type: 'aws.createAccessKey', credentials: moto.signer, userName: TARGET_USER },
+      signCallerIdentity(moto.endpoint, signerId),
+      { type: 'aws.getCallerIdentity', signerId },
+      { type: 'aws.createAccessKey', signerId, userName: TARGET_USER },
+      { type: 'signers.list' },
+      { type: 'signers.addAws', credentials: moto.signer },
+      { type: 'signers.remove', signerId },
+      { type: 'signers.mfaSession', signerId, tokenCode: '123456' },
       { type: 'settings.get' },
       { type: 'settings.set', endpoints: { aws: 'https://attacker.example' } },
       { type: 'settings.set', autoLockMinutes: 1440 },
@@ -283,7 +335,7 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
       } catch (error) {
         return { api: 'present', error: String(error) };
       }
-    }, { extensionId: browser.extensionId, message: GET_VANILLA });
+    }, { extensionId: browser.extensionId, message: signCallerIdentity(moto.endpoint, signerId) });
     assert.ok(fromPage.reply === undefined, `the page got a reply: ${JSON.stringify(fromPage)}`);
 
     const settings = await sendFromPage(popup, { type: 'settings.get' });

@@ -44,7 +44,11 @@ describe('built manifests', () => {
       }
       for (const script of manifest.content_scripts) {
         for (const match of script.matches) {
-          assert.match(match, /^https:\/\/([*.]*console\.aws\.amazon\.com|console\.scaleway\.com)\/\*$/, match);
+          assert.match(
+            match,
+            /^https:\/\/(\*\.)?(console\.aws\.amazon\.com|console\.amazonaws-us-gov\.com|console\.amazonaws\.cn|console\.scaleway\.com)\/\*$/,
+            match,
+          );
         }
       }
     }
@@ -110,6 +114,22 @@ describe('built manifests', () => {
       assert.doesNotMatch(worker, /session\s*\.\s*setAccessLevel|TRUSTED_AND_UNTRUSTED_CONTEXTS/);
       assert.match(worker, /chrome\.storage\.local\.setAccessLevel\(\{ accessLevel: "TRUSTED_CONTEXTS" \}\)/);
     }
+  });
+
+  test('content scripts run exactly on the console hosts the worker accepts console messages from', () => {
+    const source = readFileSync(path.join(repoRoot, 'extension', 'src', 'shared', 'console-messages.ts'), 'utf8');
+    const block = /export const CONSOLE_HOSTS[^=]*= \{([\s\S]*?)\n\};/.exec(source);
+    assert.ok(block, 'CONSOLE_HOSTS not found in console-messages.ts');
+    const hostsOf = (provider) => {
+      const list = new RegExp(`${provider}: \\[([\\s\\S]*?)\\]`).exec(block[1]);
+      assert.ok(list, `no ${provider} hosts`);
+      return [...list[1].matchAll(/'([a-z0-9.-]+)'/g)].map((m) => m[1]);
+    };
+    const expected = (hosts) => hosts.flatMap((host) => [`https://${host}/*`, `https://*.${host}/*`]);
+    const byScript = Object.fromEntries(shipped.content_scripts.map((script) => [script.js.join(','), script.matches]));
+    assert.deepEqual(byScript['content/aws-console.js'], expected(hostsOf('aws')));
+    assert.deepEqual(byScript['content/scaleway-console.js'], expected(hostsOf('scaleway')));
+    assert.ok(hostsOf('aws').includes('console.amazonaws-us-gov.com') && hostsOf('aws').includes('console.amazonaws.cn'));
   });
 
   test('the shipped zip exists and every file the manifest names is in the build', () => {

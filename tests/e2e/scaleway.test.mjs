@@ -13,6 +13,7 @@ import { createVault, exportEntry, listedEntries, waitForVaultState } from '../s
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
+import { addScalewaySigner } from '../support/signer-driver.mjs';
 
 const PASSPHRASE = 'granite meadow copper fjord 77';
 const ACCESS_KEY = /^SCW[A-Z0-9]{17}$/;
@@ -38,7 +39,8 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
   /** Access keys whose secret was pushed to Secret Manager (allowed in that version's data). */
   const pushed = new Set();
 
-  const signerMessage = () => ({ accessKey: fake.signer.accessKey, secretKey: fake.signer.secretKey });
+  /** The vaulted Scaleway signer (the fake's owner key), added on the options page. */
+  let signerId = '0'.repeat(32);
 
   before(
     async () => {
@@ -57,7 +59,7 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     await waitForVaultState(popup, 'none');
     const reply = await sendFromPage(popup, {
       type: 'scaleway.createApiKey',
-      credentials: signerMessage(),
+      signerId,
       userId: fake.signer.userId,
     });
     assert.equal(reply.ok, false);
@@ -66,19 +68,42 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     // The worker validates: exactly one bearer, no unknown fields.
     const both = await sendFromPage(popup, {
       type: 'scaleway.createApiKey',
-      credentials: signerMessage(),
+      signerId,
       userId: fake.signer.userId,
       applicationId: fake.deployApp.id,
     });
     assert.equal(both.error?.code, 'bad_request', JSON.stringify(both));
-    const extra = await sendFromPage(popup, { type: 'scaleway.verifySigner', credentials: { ...signerMessage(), x: 1 } });
+    const extra = await sendFromPage(popup, { type: 'scaleway.verifySigner', signerId, x: 1 });
     assert.equal(extra.error?.code, 'bad_request', JSON.stringify(extra));
+    // A secret key in a provider message is refused: signers are vault entries.
+    const inClear = await sendFromPage(popup, {
+      type: 'scaleway.verifySigner',
+      credentials: { accessKey: fake.signer.accessKey, secretKey: fake.signer.secretKey },
+    });
+    assert.equal(inClear.error?.code, 'bad_request', JSON.stringify(inClear));
 
     const vault = await createVault(popup, PASSPHRASE);
     assert.equal(vault.ok, true, vault.error);
   });
 
-  test('verify the signer: bearer, Organization and default Project; the secret field is cleared', async () => {
+  test('add the Scaleway signer on the options page: its bearer is looked up and shown', async () => {
+    const added = await addScalewaySigner(browser, fake.signer);
+    assert.equal(added.kind, 'ok', added.text);
+    assert.equal(added.fields['Access key'], fake.signer.accessKey);
+    assert.equal(added.fields.Bearer, `user ${fake.signer.userId}`);
+    assert.equal(added.fields['Bearer name'], 'owner@example.com');
+    assert.equal(added.fields.Organization, fake.organizationId);
+    assert.equal(added.fields['Default project'], fake.projects[0].id);
+    assert.match(added.signerId, HEX_ID);
+    signerId = added.signerId;
+    const lookups = fake.audit().filter((entry) => entry.path === `/iam/v1alpha1/api-keys/${fake.signer.accessKey}`);
+    assert.equal(lookups.length, 1, 'the key was not looked up with itself before it was saved');
+    // Sealed: neither the secret nor the access key is in chrome.storage in plaintext.
+    const stored = JSON.stringify(await dumpStorage(popup));
+    assert.ok(!stored.includes(fake.signer.secretKey) && !stored.includes(fake.signer.accessKey));
+  });
+
+  test('verify the chosen signer: bearer, Organization and default Project', async () => {
     const result = await verifyScalewaySigner(popup, fake.signer);
     assert.equal(result.kind, 'ok', result.text);
     assert.equal(result.fields.Bearer, 'User');
@@ -87,7 +112,6 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     assert.equal(result.fields.Organization, fake.organizationId);
     assert.equal(result.fields['Default project'], `default (${fake.projects[0].id})`);
     assert.equal(result.fields.Expires, 'never');
-    assert.equal(await popup.getByLabel('Scaleway secret key').inputValue(), '');
     assert.equal(await popup.locator('#scw-create-fields').isDisabled(), false);
     // The Projects and applications were listed to choose from.
     const projects = await popup.locator('#scw-project option').allTextContents();
@@ -111,7 +135,6 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     assert.match(accessKey, ACCESS_KEY);
     assert.match(entryId, HEX_ID);
     assert.ok(result.text.includes(`Vaulted as entry ${entryId}`), result.text);
-    assert.equal(await popup.getByLabel('Scaleway secret key').inputValue(), '');
 
     const stored = fake.apiKey(accessKey);
     assert.equal(stored.user_id, fake.signer.userId);
@@ -179,7 +202,7 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     const onNew = fake.apiKey(fresh.fields['Access key']);
     const apps = await sendFromPage(popup, {
       type: 'scaleway.listApplications',
-      credentials: signerMessage(),
+      signerId,
       organizationId: fake.organizationId,
       name: 'nightly-builds',
     });
@@ -217,15 +240,16 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
   });
 
   test('errors: a wrong secret key, a quota exceeded (nothing vaulted), permissions', async () => {
-    const wrong = await verifyScalewaySigner(popup, { accessKey: fake.signer.accessKey, secretKey: randomUUID() });
+    const signersBefore = (await sendFromPage(popup, { type: 'signers.list' })).result.signers.length;
+    const wrong = await addScalewaySigner(browser, { accessKey: fake.signer.accessKey, secretKey: randomUUID() });
     assert.equal(wrong.kind, 'error');
     assert.equal(wrong.errorCode, 'denied_authentication');
     assert.match(wrong.text, /^Scaleway rejected the secret key/);
-    assert.equal(await popup.getByLabel('Scaleway secret key').inputValue(), '');
 
-    const malformed = await verifyScalewaySigner(popup, { accessKey: fake.signer.accessKey, secretKey: 'not-a-uuid' });
+    const malformed = await addScalewaySigner(browser, { accessKey: fake.signer.accessKey, secretKey: 'not-a-uuid' });
     assert.equal(malformed.kind, 'error');
     assert.equal(malformed.errorCode, 'invalid_credentials', malformed.text);
+    assert.equal((await sendFromPage(popup, { type: 'signers.list' })).result.signers.length, signersBefore, 'a refused signer was stored');
 
     // Verify again (the failed verification disabled creation).
     assert.equal((await verifyScalewaySigner(popup, fake.signer)).kind, 'ok');
@@ -242,9 +266,11 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     assert.equal((await sendFromPage(popup, { type: 'vault.list' })).result.entries.length, countBefore);
 
     // A member without policies may not list Projects: the worker passes Scaleway's type on.
+    const member = await addScalewaySigner(browser, fake.member);
+    assert.equal(member.kind, 'ok', member.text);
     const denied = await sendFromPage(popup, {
       type: 'scaleway.listProjects',
-      credentials: { accessKey: fake.member.accessKey, secretKey: fake.member.secretKey },
+      signerId: member.signerId,
       organizationId: fake.organizationId,
     });
     assert.equal(denied.error?.providerCode, 'permissions_denied', JSON.stringify(denied));
@@ -253,7 +279,7 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
   test('list keys with their expired flag, and delete one', async () => {
     const listed = await sendFromPage(popup, {
       type: 'scaleway.listApiKeys',
-      credentials: signerMessage(),
+      signerId,
       bearerType: 'user',
       bearerId: fake.signer.userId,
     });
@@ -266,7 +292,7 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
 
     const deleted = await sendFromPage(popup, {
       type: 'scaleway.deleteApiKey',
-      credentials: signerMessage(),
+      signerId,
       accessKey: created.newApp.accessKey,
     });
     assert.equal(deleted.ok, true, JSON.stringify(deleted));
@@ -296,8 +322,7 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     assert.equal(fake.audit().length, auditBefore);
     assert.notEqual(fake.apiKey(fake.expired.accessKey), undefined);
 
-    // Then delete: the signer's secret key is entered again, and cleared afterwards.
-    await popup.getByLabel('Scaleway secret key').fill(fake.signer.secretKey);
+    // Then delete, signed by the vaulted signer.
     await old.getByRole('button', { name: `Delete ${fake.expired.accessKey} at Scaleway` }).click();
     await popup.locator('#scw-status').evaluate((status) => {
       delete status.dataset.kind;
@@ -307,7 +332,6 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
     assert.equal(fake.apiKey(fake.expired.accessKey), undefined);
     assert.equal(await old.count(), 0);
     assert.equal(await mine.count(), 1);
-    assert.equal(await popup.getByLabel('Scaleway secret key').inputValue(), '');
   });
 
   test('content scripts (in the Scaleway console) may send no Scaleway message', async () => {
@@ -328,16 +352,15 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
       );
       assert.ok(isolated, 'no content-script world');
       const auditBefore = fake.audit().length;
-      const credentials = signerMessage();
       const messages = [
         { type: 'ping' },
-        { type: 'scaleway.verifySigner', credentials },
-        { type: 'scaleway.createApiKey', credentials, userId: fake.signer.userId },
-        { type: 'scaleway.listApplications', credentials, organizationId: fake.organizationId },
-        { type: 'scaleway.createApplication', credentials, organizationId: fake.organizationId, name: 'from-console' },
-        { type: 'scaleway.listProjects', credentials, organizationId: fake.organizationId },
-        { type: 'scaleway.listApiKeys', credentials },
-        { type: 'scaleway.deleteApiKey', credentials, accessKey: created.self.accessKey },
+        { type: 'scaleway.verifySigner', signerId },
+        { type: 'scaleway.createApiKey', signerId, userId: fake.signer.userId },
+        { type: 'scaleway.listApplications', signerId, organizationId: fake.organizationId },
+        { type: 'scaleway.createApplication', signerId, organizationId: fake.organizationId, name: 'from-console' },
+        { type: 'scaleway.listProjects', signerId, organizationId: fake.organizationId },
+        { type: 'scaleway.listApiKeys', signerId },
+        { type: 'scaleway.deleteApiKey', signerId, accessKey: created.self.accessKey },
       ];
       for (const message of messages) {
         const evaluation = await cdp.send('Runtime.evaluate', {

@@ -30,6 +30,7 @@ import {
   waitForVaultState,
 } from '../support/popup-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
+import { addAwsSigner } from '../support/signer-driver.mjs';
 
 const PASSPHRASE = 'lantern orbit velvet quarry 42';
 const TARGET_USER = 'alice';
@@ -67,7 +68,7 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
   let popup;
   let core;
   /** The key created through the popup, and its secret as exported from the vault. */
-  const created = { accessKeyId: '', entryId: '', secret: '' };
+  const created = { accessKeyId: '', entryId: '', secret: '', signerId: '' };
   const timings = {};
 
   before(
@@ -120,6 +121,9 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
   });
 
   test('create an access key against moto: the popup says "vaulted as entry …" and lists it', async () => {
+    const signer = await addAwsSigner(browser, moto.signer);
+    assert.equal(signer.kind, 'ok', signer.text);
+    created.signerId = signer.signerId;
     const result = await createAccessKey(popup, moto.signer, TARGET_USER);
     await popup.screenshot({ path: screenshotPath('vault-key-created.png'), fullPage: true });
     assert.equal(result.kind, 'ok', result.text);
@@ -135,8 +139,11 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
 
     await popup.locator('#entry-list > li').first().waitFor();
     const entries = await listedEntries(popup);
-    assert.equal(entries.length, 1);
-    assert.equal(entries[0].title, created.accessKeyId);
+    // Newest first: the created key, then the signer identity (a vault entry too).
+    assert.deepEqual(
+      entries.map((entry) => entry.title),
+      [created.accessKeyId, moto.signer.accessKeyId],
+    );
     assert.equal(entries[0].id, created.entryId);
     assert.equal(entries[0].fields.User, TARGET_USER);
     assert.match(entries[0].fields.Created, /^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
@@ -197,8 +204,12 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
     assert.ok(!localText.includes(TARGET_USER), 'the user name (metadata) is stored unsealed');
     assert.deepEqual(
       Object.keys(local).sort(),
-      ['keysmith.entry.' + created.entryId, 'keysmith.vault', 'settings'].sort(),
+      ['keysmith.entry.' + created.entryId, 'keysmith.entry.' + created.signerId, 'keysmith.vault', 'settings'].sort(),
     );
+    // The signer identity too: its secret, key id and verified identity are all sealed.
+    assert.ok(!containsSecretPiece(localText, moto.signer.secretAccessKey), 'a piece of the signer secret is in local');
+    assert.ok(!localText.includes(moto.signer.accessKeyId), 'the signer key id is stored unsealed');
+    assert.ok(!localText.includes(moto.accountId), 'the signer account (metadata) is stored unsealed');
 
     assert.deepEqual(Object.keys(session), ['keysmith.unlocked']);
     assert.deepEqual(Object.keys(session['keysmith.unlocked']).sort(), ['lockAt', 'sessionKey']);
@@ -225,10 +236,23 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
     assert.deepEqual(await popup.evaluate(() => chrome.alarms.getAll()), [], 'the auto-lock alarm outlived the lock');
   });
 
-  test('a key created while the vault is locked is still vaulted (sealing needs no passphrase)', async () => {
-    const result = await createAccessKey(popup, moto.signer, SECOND_USER);
-    assert.equal(result.kind, 'ok', result.text);
-    assert.match(result.fields['Vault entry'], HEX_ID);
+  test('while locked, the vaulted signer cannot sign: vault_locked, and nothing is created at AWS', async () => {
+    const signers = await sendFromPage(popup, { type: 'signers.list' });
+    assert.equal(signers.ok, false);
+    assert.equal(signers.error.code, 'vault_locked', JSON.stringify(signers));
+    assert.equal(await popup.locator('#aws-signer').isDisabled(), true);
+    assert.match(await popup.locator('#aws-signer-hint').innerText(), /Unlock the vault to use your signer identities/);
+    const result = await sendFromPage(popup, { type: 'aws.createAccessKey', signerId: created.signerId, userName: SECOND_USER });
+    assert.equal(result.ok, false, JSON.stringify(result));
+    assert.equal(result.error.code, 'vault_locked', JSON.stringify(result));
+    const listed = await signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'iam',
+      params: { Action: 'ListAccessKeys', UserName: SECOND_USER },
+      credentials: moto.signer,
+    });
+    assert.equal(listed.status, 200, listed.text);
+    assert.ok(!listed.text.includes('<AccessKeyId>'), `a key was created while locked: ${listed.text}`);
     assert.equal(await popup.locator('#vault-state').innerText(), 'Vault: locked · 2 entries');
   });
 
@@ -250,7 +274,7 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
     assert.equal(await popup.locator('#unlock-passphrase').inputValue(), '');
     await popup.locator('#entry-list > li').nth(1).waitFor();
     const listed = await listedEntries(popup);
-    assert.deepEqual(listed.map((entry) => entry.fields.User).sort(), [TARGET_USER, SECOND_USER]);
+    assert.deepEqual(listed.map((entry) => entry.title).sort(), [created.accessKeyId, moto.signer.accessKeyId].sort());
     const reply = await sendFromPage(popup, { type: 'vault.list' });
     assert.equal(reply.ok, true);
     assert.equal(reply.result.entries.length, 2);

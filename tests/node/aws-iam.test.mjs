@@ -304,7 +304,7 @@ describe('AWS exports against moto (signature verification on)', () => {
     await rejects(core.ec2DeleteKeyPair({ ...paris }), 'invalid_options');
   });
 
-  test('GetSessionToken with an MFA code reaches moto and returns no secret', async () => {
+  test('GetSessionToken with an MFA code reaches moto and returns no secret (sealed with vaultHeader)', async () => {
     const session = await core.stsGetSessionToken({
       ...base,
       serialNumber: `arn:aws:iam::${moto.accountId}:mfa/keysmith-issuer`,
@@ -312,12 +312,16 @@ describe('AWS exports against moto (signature verification on)', () => {
       durationSeconds: 3600,
     });
     assertNoSecret(session);
-    assert.deepEqual(Object.keys(session).sort(), ['accessKeyId', 'expiration']);
+    // With the vault header, the session's secret and token are sealed into `entry`.
+    assert.deepEqual(Object.keys(session).sort(), ['accessKeyId', 'entry', 'expiration']);
+    assert.match(session.entry.storageKey, /^keysmith\.entry\.[0-9a-f]{32}$/);
     assert.match(session.accessKeyId, /^[A-Z0-9]{16,}$/);
     assert.ok(!Number.isNaN(Date.parse(session.expiration)), session.expiration);
 
-    const plain = await core.stsGetSessionToken(base);
-    assert.ok(plain.accessKeyId);
+    const { vaultHeader: _header, ...unsealed } = base;
+    const plain = await core.stsGetSessionToken(unsealed);
+    assertNoSecret(plain);
+    assert.deepEqual(Object.keys(plain).sort(), ['accessKeyId', 'expiration']);
     await rejects(core.stsGetSessionToken({ ...base, serialNumber: 'arn:aws:iam::123456789012:mfa/x', tokenCode: '12345' }), 'invalid_options');
     await rejects(core.stsGetSessionToken({ ...base, tokenCode: '123456' }), 'invalid_options');
     await rejects(core.stsGetSessionToken({ ...base, serialNumber: 'arn:aws:iam::123:user/x', tokenCode: '123456' }), 'invalid_options');

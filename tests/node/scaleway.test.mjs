@@ -177,6 +177,46 @@ describe('Scaleway calls through the core, against the strict fake', { timeout: 
     }
   });
 
+  test("with the Organization given, its maximum is checked before the create (security settings)", async () => {
+    const strict = await startScalewayFake({ maxApiKeyExpirationMs: 24 * HOUR_MS });
+    try {
+      const args = (extra) => ({
+        credentials: { secretKey: strict.signer.secretKey },
+        apiBase: strict.url,
+        vaultHeader,
+        userId: strict.signer.userId,
+        organizationId: strict.organizationId,
+        ...extra,
+      });
+      for (const expiresAt of [new Date(Date.now() + 48 * HOUR_MS).toISOString(), undefined]) {
+        const err = await rejects(
+          core.scalewayCreateApiKey(args(expiresAt === undefined ? {} : { expiresAt })),
+          'expiry_beyond_maximum',
+        );
+        assert.match(err.message, /at most 1 day/);
+        assert.deepEqual(err.arguments, ['expires_at']);
+      }
+      const paths = strict.audit().map((entry) => `${entry.method} ${entry.path}`);
+      assert.deepEqual(paths, Array(2).fill(`GET /iam/v1alpha1/organizations/${strict.organizationId}/security-settings`));
+      // Within the maximum, the key is created.
+      const created = await core.scalewayCreateApiKey(args({ expiresAt: new Date(Date.now() + 2 * HOUR_MS).toISOString() }));
+      assert.notEqual(strict.apiKey(created.accessKey), undefined);
+      // A signer that may not read the settings (no IAM policy) goes straight to the create.
+      strict.clearAudit();
+      await rejects(
+        core.scalewayCreateApiKey({ ...args({}), credentials: { secretKey: strict.member.secretKey }, userId: strict.member.userId }),
+        'provider_error',
+        'invalid_arguments',
+      );
+      assert.deepEqual(
+        strict.audit().map((entry) => `${entry.status} ${entry.method} ${entry.path}`),
+        [`403 GET /iam/v1alpha1/organizations/${strict.organizationId}/security-settings`, '400 POST /iam/v1alpha1/api-keys'],
+      );
+    } finally {
+      await strict.stop();
+    }
+  });
+
   test('default Project: chosen from the list, stored on the key; an unknown one is not_found', async () => {
     const { projects, totalCount } = await core.scalewayListProjects(signer({ organizationId: fake.organizationId }));
     assert.equal(totalCount, 2);

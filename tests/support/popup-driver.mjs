@@ -44,10 +44,15 @@ export async function setAwsEndpoint(page, endpoint) {
   await page.locator('#endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
 }
 
-export async function fillCredentials(page, { accessKeyId, secretAccessKey, sessionToken = '' }) {
-  await page.getByLabel('Access key ID').fill(accessKeyId);
-  await page.getByLabel('Secret access key').fill(secretAccessKey);
-  await page.getByLabel('Session token').fill(sessionToken);
+/**
+ * Chooses, in the popup's AWS or Scaleway signer selector, the vaulted signer whose key id is
+ * `keyId` (add it first with signer-driver.mjs). Waits for it to be listed.
+ */
+export async function chooseSigner(page, provider, keyId) {
+  const select = page.locator(provider === 'aws' ? '#aws-signer' : '#scw-signer');
+  const option = select.locator('option', { hasText: keyId }).first();
+  await option.waitFor({ state: 'attached' });
+  await select.selectOption(await option.getAttribute('value'));
 }
 
 /**
@@ -61,17 +66,19 @@ export async function clickAndWaitForResult(page, buttonName) {
   return waitForFormResult(page, 'aws-form', 'status');
 }
 
-export async function verifyIdentity(page, credentials) {
-  await fillCredentials(page, credentials);
+/** Verifies the vaulted AWS signer with access key id `signer.accessKeyId`. */
+export async function verifyIdentity(page, signer) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   return clickAndWaitForResult(page, 'Verify identity');
 }
 
 /**
- * Creates an access key through the AWS form; `push` ({region, name}) also ticks "Also store it
- * in AWS Secrets Manager". `timeout` for a result that takes long (a provider timing out).
+ * Creates an access key for `userName`, signed by the vaulted signer `signer.accessKeyId`; `push`
+ * ({region, name}) also ticks "Also store it in AWS Secrets Manager". `timeout` for a result that
+ * takes long (a provider timing out).
  */
-export async function createAccessKey(page, credentials, userName, { push, timeout } = {}) {
-  await fillCredentials(page, credentials);
+export async function createAccessKey(page, signer, userName, { push, timeout } = {}) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.getByLabel('IAM user name').fill(userName);
   const box = page.getByLabel('Also store it in AWS Secrets Manager');
   await box.setChecked(push !== undefined);
@@ -242,12 +249,12 @@ export async function setAutoLockMinutes(page, minutes) {
 // ----- EC2 key pairs -------------------------------------------------------------------------------
 
 /**
- * Fills the signer fields and the EC2 form, clicks "Create key pair" and waits for the result.
+ * Chooses the signer, fills the EC2 form, clicks "Create key pair" and waits for the result.
  * @returns {Promise<{kind: 'ok' | 'error', text: string, errorCode: string | undefined,
  *                    fields: Record<string, string>}>}
  */
-export async function createKeyPair(page, credentials, { region, keyName, keyType = 'ed25519', keyFormat = 'pem' }) {
-  await fillCredentials(page, credentials);
+export async function createKeyPair(page, signer, { region, keyName, keyType = 'ed25519', keyFormat = 'pem' }) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.getByLabel('Region', { exact: true }).selectOption(region);
   await page.getByLabel('Key pair name').fill(keyName);
   await page.getByLabel('Key type').selectOption(keyType);
@@ -260,12 +267,12 @@ export async function createKeyPair(page, credentials, { region, keyName, keyTyp
 // ----- unfinished AWS work (pending creates, rotations) ---------------------------------------------
 
 /**
- * Fills the signer fields, clicks a button of the "Unfinished AWS work" panel (by its accessible
- * name) and waits for the panel's result line.
+ * Chooses the vaulted signer `signer.accessKeyId`, clicks a button of the "Unfinished AWS work"
+ * panel (by its accessible name) and waits for the panel's result line.
  * @returns {Promise<{kind: 'ok' | 'error', code: string | undefined, text: string}>}
  */
-export async function unfinishedAction(page, credentials, buttonName) {
-  await fillCredentials(page, credentials);
+export async function unfinishedAction(page, signer, buttonName) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
   await page.getByRole('button', { name: buttonName }).click();
   await page
@@ -277,9 +284,9 @@ export async function unfinishedAction(page, credentials, buttonName) {
 }
 
 /** Deletes an orphan the check listed, through its confirmation; returns the panel's result line. */
-export async function deleteOrphan(page, credentials, accessKeyId) {
+export async function deleteOrphan(page, signer, accessKeyId) {
   await page.getByRole('button', { name: `Delete orphan ${accessKeyId} in IAM` }).click();
-  await fillCredentials(page, credentials);
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
   await page
     .getByRole('group', { name: `Confirm deleting orphan ${accessKeyId}` })
@@ -290,8 +297,8 @@ export async function deleteOrphan(page, credentials, accessKeyId) {
 }
 
 /** Starts a create for `userName` through the AWS form without waiting for its result. */
-export async function clickCreateAccessKey(page, credentials, userName) {
-  await fillCredentials(page, credentials);
+export async function clickCreateAccessKey(page, signer, userName) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.getByLabel('IAM user name').fill(userName);
   await page.getByRole('button', { name: 'Create access key for user' }).click();
 }

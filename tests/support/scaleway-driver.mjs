@@ -1,6 +1,6 @@
 // Drives the popup's Scaleway section the way a person would: labelled fields and buttons.
 
-import { waitForFormResult } from './popup-driver.mjs';
+import { chooseSigner, waitForFormResult } from './popup-driver.mjs';
 
 /** Opens "Scaleway: custom endpoint", saves the endpoint and waits for the confirmation. */
 export async function setScalewayEndpoint(page, endpoint) {
@@ -13,9 +13,9 @@ export async function setScalewayEndpoint(page, endpoint) {
   await page.locator('#scw-endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
 }
 
-export async function fillScalewaySigner(page, { accessKey, secretKey }) {
-  await page.getByLabel('Scaleway access key').fill(accessKey);
-  await page.getByLabel('Scaleway secret key').fill(secretKey);
+/** Chooses the vaulted Scaleway signer `accessKey` (added first with signer-driver.mjs). */
+export async function fillScalewaySigner(page, { accessKey }) {
+  await chooseSigner(page, 'scaleway', accessKey);
 }
 
 /**
@@ -33,13 +33,14 @@ export async function clickScaleway(page, buttonName) {
 
 export async function verifyScalewaySigner(page, signer) {
   await fillScalewaySigner(page, signer);
-  return clickScaleway(page, 'Verify Scaleway key');
+  return clickScaleway(page, 'Verify Scaleway signer');
 }
 
 /**
  * Creates a key through the form.
  * options: {for: 'self' | 'application', application?: name (existing), newApplication?: name,
- *           description?, expiry?: option label, project?: option label prefix, push?: {region, name}}
+ *           description?, expiry?: option label, expiryDate?: Date (the custom date-time, to the
+ *           minute), project?: option label prefix, push?: {region, name}}
  */
 export async function createScalewayKey(page, signer, options = {}) {
   if (options.for === 'application') {
@@ -54,7 +55,17 @@ export async function createScalewayKey(page, signer, options = {}) {
     await page.getByRole('radio', { name: /Myself/ }).check();
   }
   await page.getByLabel(/^Description/).fill(options.description ?? '');
-  await page.getByLabel('Expires').selectOption({ label: options.expiry ?? 'Never' });
+  if (options.expiryDate !== undefined) {
+    await page.getByLabel('Expires').selectOption({ label: 'On a date…' });
+    // datetime-local takes the browser's local time, to the minute.
+    const local = await page.evaluate((ms) => {
+      const date = new Date(ms);
+      return new Date(ms - date.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    }, options.expiryDate.getTime());
+    await page.getByLabel('Expiry date and time').fill(local);
+  } else {
+    await page.getByLabel('Expires').selectOption({ label: options.expiry ?? 'Never' });
+  }
   if (options.project !== undefined) {
     const label = await page
       .locator('#scw-project option')

@@ -24,6 +24,14 @@
 //      quota, current}]}, not_found {resource, resource_id}, already_exists {resource,
 //      resource_id, help_message}; statuses as in those SDKs' fixtures (401, 400, 403, 403, 404,
 //      409; quotas_exceeded comes with 403 there, not 409).
+//  - IAM "Get security settings of an Organization":
+//      GET /iam/v1alpha1/organizations/{organization_id}/security-settings (scaleway-sdk-python
+//      IamV1Alpha1API.get_organization_security_settings) answers OrganizationSecuritySettings:
+//      enforce_password_renewal, grace_period_duration, login_attempts_before_locked,
+//      max_login_session_duration, max_api_key_expiration_duration ("Maximum duration the
+//      `expires_at` field of an API key can represent. A value of 0 means there is no maximum
+//      duration. (in seconds)"; protobuf JSON durations such as "2592000s"). Fake's choice: reading
+//      them needs IAM read access, and with a maximum set a key that never expires is refused too.
 //  - Key formats: access key "SCW" + 17 upper-case letters or digits, secret key a UUID.
 //
 // Where the reference is silent, the fake chooses and says so below (marked "fake's choice").
@@ -193,6 +201,7 @@ export async function startScalewayFake(options = {}) {
   const audit = [];
   let auditDropped = 0;
   let apiKeyQuota = 10;
+  let maxApiKeyExpirationMs = options.maxApiKeyExpirationMs;
   const faults = [];
 
   function addUser(email, permissionSets, type = 'member') {
@@ -375,10 +384,12 @@ export async function startScalewayFake(options = {}) {
       if (ms <= Date.now()) {
         throw argument('expires_at', 'constraint', 'the expiration date must be in the future');
       }
-      if (options.maxApiKeyExpirationMs !== undefined && ms > Date.now() + options.maxApiKeyExpirationMs) {
-        throw argument('expires_at', 'constraint', `the expiration date must be before ${timestamp(Date.now() + options.maxApiKeyExpirationMs)} (the Organization's maximum API key lifetime)`);
+      if (maxApiKeyExpirationMs !== undefined && ms > Date.now() + maxApiKeyExpirationMs) {
+        throw argument('expires_at', 'constraint', `the expiration date must be before ${timestamp(Date.now() + maxApiKeyExpirationMs)} (the Organization's maximum API key lifetime)`);
       }
       expiresAt = timestamp(ms);
+    } else if (maxApiKeyExpirationMs !== undefined) {
+      throw argument('expires_at', 'required', "the Organization's security settings require API keys to expire");
     }
     if (body.default_project_id !== undefined && body.default_project_id !== null) {
       checkUuid('default_project_id', body.default_project_id);
@@ -414,6 +425,22 @@ export async function startScalewayFake(options = {}) {
     );
     // The only answer that ever carries secret_key.
     return { ...key };
+  }
+
+  function securitySettings(caller, org) {
+    checkUuid('organization_id', org);
+    requirePermission(caller, iamRead, 'iam_organization_security_settings', 'read');
+    if (org !== organizationId) {
+      throw notFound('organization', org);
+    }
+    const seconds = maxApiKeyExpirationMs === undefined ? 0 : Math.floor(maxApiKeyExpirationMs / 1000);
+    return {
+      enforce_password_renewal: false,
+      grace_period_duration: '604800s',
+      login_attempts_before_locked: 5,
+      max_login_session_duration: '43200s',
+      max_api_key_expiration_duration: `${seconds}s`,
+    };
   }
 
   /** Reading one's own user or application needs no policy; anything else does. */
@@ -679,6 +706,11 @@ export async function startScalewayFake(options = {}) {
         if (user === undefined) throw notFound('user', m[1]);
         return [200, publicPrincipal(user)];
       }
+    } else if ((m = /^\/iam\/v1alpha1\/organizations\/([^/]+)\/security-settings$/.exec(path))) {
+      if (method === 'GET') {
+        noBody();
+        return [200, securitySettings(caller, m[1])];
+      }
     } else if (path === '/account/v3/projects') {
       if (method === 'GET') return [200, listProjects(caller, query)];
     } else if ((m = /^\/secret-manager\/v1beta1\/regions\/([^/]+)\/secrets(?:\/([^/]+)(\/versions)?)?$/.exec(path))) {
@@ -814,6 +846,10 @@ export async function startScalewayFake(options = {}) {
       })),
     setApiKeyQuota: (n) => {
       apiKeyQuota = n;
+    },
+    /** The Organization's maximum API key lifetime in ms (a security setting); undefined: none. */
+    setMaxApiKeyExpirationMs: (ms) => {
+      maxApiKeyExpirationMs = ms;
     },
     /**
      * Answers the next request matching method and path with status and raw body, once.

@@ -37,6 +37,10 @@ pub enum ScalewayError {
     /// An argument failed Keysmith's own check against the API reference; nothing was sent.
     #[error("{0}")]
     InvalidArgument(String),
+    /// The chosen expiry lies beyond the Organization's maximum API key lifetime (its security
+    /// settings); nothing was created.
+    #[error("{}", expiry_message(*.max_seconds, *.never))]
+    ExpiryBeyondMaximum { max_seconds: u64, never: bool },
     /// 401: the X-Auth-Token was refused.
     #[error("{}", denied_message(.method, .reason))]
     DeniedAuthentication {
@@ -114,6 +118,7 @@ impl ScalewayError {
         match self {
             Self::Auth(e) => e.code(),
             Self::InvalidArgument(_) => "invalid_input",
+            Self::ExpiryBeyondMaximum { .. } => "expiry_beyond_maximum",
             Self::DeniedAuthentication { .. }
             | Self::InvalidArguments { .. }
             | Self::PermissionsDenied { .. }
@@ -163,6 +168,7 @@ impl ScalewayError {
             Self::InvalidArguments { details, .. } => {
                 details.iter().map(|d| d.argument_name.as_str()).collect()
             }
+            Self::ExpiryBeyondMaximum { .. } => vec!["expires_at"],
             Self::Incomplete { cause, .. } => cause.argument_names(),
             _ => Vec::new(),
         }
@@ -354,6 +360,27 @@ fn permissions_message(details: &[PermissionDetail]) -> String {
         "Scaleway denied the request (permissions_denied: {}): attach a policy granting {} to the signer's user or application",
         list.join(", "),
         permission_set_for(&details[0].resource)
+    )
+}
+
+/// "30 days", "12 hours", "90 minutes", "45 seconds": the largest unit that divides evenly.
+fn describe_duration(seconds: u64) -> String {
+    let (count, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
+        .into_iter()
+        .find(|(size, _)| seconds.is_multiple_of(*size))
+        .map_or((seconds, "second"), |(size, name)| (seconds / size, name));
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+fn expiry_message(max_seconds: u64, never: bool) -> String {
+    let max = describe_duration(max_seconds);
+    let chosen = if never {
+        "a key that never expires"
+    } else {
+        "this expiry"
+    };
+    format!(
+        "your Organization allows API keys to live at most {max} (max_api_key_expiration_duration in its IAM security settings), so Scaleway would refuse {chosen}; choose an expiry within {max} from now"
     )
 }
 

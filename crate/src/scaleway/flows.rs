@@ -115,7 +115,35 @@ pub struct CreateOutcome {
 /// What to delete, and how to name it, if a later step fails.
 type Undo = Vec<(String, http::Request<Vec<u8>>)>;
 
-/// Creates an API key and, if `push` is given, stores it in Secret Manager.
+/// Checks a new key's expiry against its Organization's maximum API key lifetime, when the
+/// signer may read the Organization's security settings. A signer without that permission
+/// (`permissions_denied`, `not_found`) skips the check: Scaleway still enforces the maximum on
+/// create, this only says so earlier and more clearly. Returns the maximum, if one applies.
+pub async fn check_organization_maximum<T: Transport>(
+    client: &Client<'_, T>,
+    organization_id: &str,
+    new_key: &NewApiKey,
+    now_ms: u64,
+) -> Result<Option<u64>, ScalewayError> {
+    let request = iam::prepare_get_security_settings(client.base(), organization_id)?;
+    let settings = match client.call(request).await {
+        Ok(response) => iam::parse_security_settings(&response),
+        Err(e) => Err(e),
+    };
+    let max = match settings {
+        Ok(settings) => settings.max_api_key_expiration_seconds,
+        Err(ScalewayError::PermissionsDenied { .. } | ScalewayError::NotFound { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    if let Some(max) = max {
+        iam::check_expiry_within(new_key.expires_at.as_deref(), max, now_ms)?;
+    }
+    Ok(max)
+}
+
+/// Creates an API key and, if `push` is given, stores it in Secret Manager. With the bearer's
+/// `organization_id`, the expiry is first checked against the Organization's maximum
+/// ([`check_organization_maximum`]).
 ///
 /// Order, so that a failure leaves nothing behind: every request is built (so every
 /// argument checked) first; then the (empty) secret is created, where most push failures
@@ -127,9 +155,13 @@ pub async fn create_api_key<T: Transport>(
     client: &Client<'_, T>,
     new_key: &NewApiKey,
     push: Option<&SecretTarget>,
+    organization_id: Option<&str>,
     now_ms: u64,
 ) -> Result<CreateOutcome, ScalewayError> {
     let create_key = iam::prepare_create_api_key(client.base(), new_key, now_ms)?;
+    if let Some(organization_id) = organization_id {
+        check_organization_maximum(client, organization_id, new_key, now_ms).await?;
+    }
     let mut undo = Undo::new();
     let mut secret = None;
     if let Some(target) = push {
@@ -422,7 +454,14 @@ mod tests {
     fn create_without_push_is_one_call() {
         let script =
             Script::default().answer(200, &key_body(&format!(r#""user_id":"{USER}""#), true));
-        let outcome = run(create_api_key(&client(&script), &new_key(), None, NOW)).unwrap();
+        let outcome = run(create_api_key(
+            &client(&script),
+            &new_key(),
+            None,
+            None,
+            NOW,
+        ))
+        .unwrap();
         assert_eq!(outcome.created.secret_key.expose_secret(), NEW_SECRET);
         assert!(outcome.pushed.is_none());
         assert_eq!(script.calls(), ["POST /iam/v1alpha1/api-keys"]);
@@ -441,6 +480,7 @@ mod tests {
             &client(&script),
             &new_key(),
             Some(&target()),
+            None,
             NOW,
         ))
         .unwrap();
@@ -480,6 +520,7 @@ mod tests {
             &client(&script),
             &new_key(),
             Some(&target()),
+            None,
             NOW,
         ))
         .unwrap_err();
@@ -498,6 +539,7 @@ mod tests {
             &client(&script),
             &new_key(),
             Some(&target()),
+            None,
             NOW,
         ))
         .unwrap_err();
@@ -525,6 +567,7 @@ mod tests {
             &client(&script),
             &new_key(),
             Some(&target()),
+            None,
             NOW,
         ))
         .unwrap_err();
@@ -558,6 +601,7 @@ mod tests {
             &client(&script),
             &new_key(),
             Some(&target()),
+            None,
             NOW,
         ))
         .unwrap_err();
@@ -576,9 +620,15 @@ mod tests {
             ..new_key()
         };
         assert_eq!(
-            run(create_api_key(&client(&script), &bad, Some(&target()), NOW))
-                .unwrap_err()
-                .code(),
+            run(create_api_key(
+                &client(&script),
+                &bad,
+                Some(&target()),
+                None,
+                NOW
+            ))
+            .unwrap_err()
+            .code(),
             "invalid_input"
         );
         let bad_target = SecretTarget {
@@ -590,6 +640,7 @@ mod tests {
                 &client(&script),
                 &new_key(),
                 Some(&bad_target),
+                None,
                 NOW
             ))
             .unwrap_err()
@@ -597,6 +648,92 @@ mod tests {
             "invalid_input"
         );
         assert!(script.calls().is_empty());
+    }
+
+    fn with_expiry(seconds_from_now: Option<u64>) -> NewApiKey {
+        let expires_at = seconds_from_now.map(|s| {
+            // NOW is 2025-11-25T09:00:00Z; these offsets stay within that day's month.
+            let hours = s / 3600;
+            format!(
+                "2025-11-{:02}T{:02}:00:00Z",
+                25 + hours / 24,
+                9 + hours % 24
+            )
+        });
+        NewApiKey {
+            expires_at,
+            ..new_key()
+        }
+    }
+
+    #[test]
+    fn the_organization_maximum_is_checked_before_the_key_is_created() {
+        // A 1-day maximum: a 2-day expiry and "never" are refused after one GET, with no create.
+        for key in [with_expiry(Some(2 * 86_400)), with_expiry(None)] {
+            let script = Script::default().answer(
+                200,
+                r#"{"enforce_password_renewal":false,"max_api_key_expiration_duration":"86400s"}"#,
+            );
+            let err =
+                run(create_api_key(&client(&script), &key, None, Some(ORG), NOW)).unwrap_err();
+            assert_eq!(err.code(), "expiry_beyond_maximum");
+            assert_eq!(err.argument_names(), ["expires_at"]);
+            assert!(err.to_string().contains("at most 1 day"), "{err}");
+            assert_eq!(
+                script.calls(),
+                [format!(
+                    "GET /iam/v1alpha1/organizations/{ORG}/security-settings"
+                )]
+            );
+        }
+        // Within the maximum: the create follows.
+        let script = Script::default()
+            .answer(200, r#"{"max_api_key_expiration_duration":"86400s"}"#)
+            .answer(200, &key_body(&format!(r#""user_id":"{USER}""#), true));
+        let key = with_expiry(Some(3600));
+        run(create_api_key(&client(&script), &key, None, Some(ORG), NOW)).unwrap();
+        assert_eq!(script.calls()[1], "POST /iam/v1alpha1/api-keys");
+    }
+
+    #[test]
+    fn no_maximum_or_no_permission_to_read_it_lets_the_create_proceed() {
+        for settings in [
+            (200, r#"{"max_api_key_expiration_duration":"0s"}"#),
+            (200, r#"{"max_api_key_expiration_duration":null}"#),
+            (200, r#"{}"#),
+            (
+                403,
+                r#"{"type":"permissions_denied","details":[{"resource":"iam_organization","action":"read"}]}"#,
+            ),
+        ] {
+            let script = Script::default()
+                .answer(settings.0, settings.1)
+                .answer(200, &key_body(&format!(r#""user_id":"{USER}""#), true));
+            run(create_api_key(
+                &client(&script),
+                &with_expiry(None),
+                None,
+                Some(ORG),
+                NOW,
+            ))
+            .unwrap();
+            assert_eq!(script.calls().len(), 2, "{settings:?}");
+        }
+        // Any other failure stops before the create (the signer's key was refused, say).
+        let script = Script::default().answer(
+            401,
+            r#"{"type":"denied_authentication","method":"api_key","reason":"expired"}"#,
+        );
+        let err = run(create_api_key(
+            &client(&script),
+            &new_key(),
+            None,
+            Some(ORG),
+            NOW,
+        ))
+        .unwrap_err();
+        assert_eq!(err.provider_code(), Some("denied_authentication"));
+        assert_eq!(script.calls().len(), 1);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub const MAX_APPLICATION_DESCRIPTION: usize = 200;
 const API_KEYS: &str = "/iam/v1alpha1/api-keys";
 const APPLICATIONS: &str = "/iam/v1alpha1/applications";
 const USERS: &str = "/iam/v1alpha1/users";
+const ORGANIZATIONS: &str = "/iam/v1alpha1/organizations";
 
 /// Who an API key belongs to: an IAM user or an IAM application (the reference's `bearer`
 /// one-of: exactly one of `user_id` and `application_id`).
@@ -427,6 +428,89 @@ pub fn parse_user(response: &HttpResponse) -> Result<User, ScalewayError> {
     })
 }
 
+/// The part of an Organization's security settings that bears on API keys.
+///
+/// Source: IAM API v1alpha1 "Get security settings of an Organization",
+/// `GET /iam/v1alpha1/organizations/{organization_id}/security-settings` (scaleway-sdk-python
+/// `IamV1Alpha1API.get_organization_security_settings`), whose `OrganizationSecuritySettings`
+/// has `max_api_key_expiration_duration`: "Maximum duration the `expires_at` field of an API
+/// key can represent. A value of 0 means there is no maximum duration. (in seconds)", written
+/// as a protobuf JSON duration such as `"2592000s"`, and nullable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecuritySettings {
+    /// `None`: no maximum (absent, null or `0s`).
+    pub max_api_key_expiration_seconds: Option<u64>,
+}
+
+/// `GET /iam/v1alpha1/organizations/{organization_id}/security-settings`.
+pub fn prepare_get_security_settings(
+    base: &ApiBase,
+    organization_id: &str,
+) -> Result<http::Request<Vec<u8>>, ScalewayError> {
+    check_uuid("organization_id", organization_id)?;
+    get(
+        base,
+        &format!("{ORGANIZATIONS}/{organization_id}/security-settings"),
+    )
+}
+
+pub fn parse_security_settings(response: &HttpResponse) -> Result<SecuritySettings, ScalewayError> {
+    let value = decode(response)?;
+    let f = Fields::new(&value, "security settings", response.status)?;
+    let max = match f.optional("max_api_key_expiration_duration")? {
+        None => None,
+        Some(text) => Some(parse_duration_seconds(text).ok_or_else(|| {
+            ScalewayError::MalformedResponse {
+                status: response.status,
+                detail: format!(
+                    "security settings.max_api_key_expiration_duration {text:?} is not a duration such as \"2592000s\""
+                ),
+            }
+        })?),
+    };
+    Ok(SecuritySettings {
+        max_api_key_expiration_seconds: max.filter(|s| *s > 0),
+    })
+}
+
+/// Whole seconds of a protobuf JSON duration (`"3600s"`, `"2.5s"`: fractions are dropped,
+/// which errs on the strict side); `None` for anything else, negatives included.
+pub fn parse_duration_seconds(text: &str) -> Option<u64> {
+    let number = text.strip_suffix('s')?;
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 9 {
+        return None;
+    }
+    if number.ends_with('.') {
+        return None;
+    }
+    whole.parse().ok()
+}
+
+/// Checks a new key's expiry against an Organization's maximum lifetime, at `now_ms`: a key
+/// that never expires, or expires later than `now + max`, is refused before it is requested.
+pub fn check_expiry_within(
+    expires_at: Option<&str>,
+    max_seconds: u64,
+    now_ms: u64,
+) -> Result<(), ScalewayError> {
+    let latest_ms = (now_ms as i64).saturating_add((max_seconds as i64).saturating_mul(1000));
+    let beyond = match expires_at {
+        None => true,
+        // Unreadable dates are refused earlier, by prepare_create_api_key.
+        Some(at) => parse_rfc3339_ms(at).is_some_and(|when| when > latest_ms),
+    };
+    if beyond {
+        Err(ScalewayError::ExpiryBeyondMaximum {
+            max_seconds,
+            never: expires_at.is_none(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -798,5 +882,84 @@ mod tests {
         assert_eq!(user.organization_id, ORG);
         assert_eq!(user.email.as_deref(), Some("ops@example.com"));
         assert!(prepare_get_user(&ApiBase::default_base(), "me").is_err());
+    }
+    #[test]
+    fn security_settings_read_the_maximum_key_lifetime() {
+        let r = prepare_get_security_settings(&ApiBase::default_base(), ORG).unwrap();
+        assert_eq!(r.method(), "GET");
+        assert_eq!(
+            r.uri().to_string(),
+            format!("https://api.scaleway.com/iam/v1alpha1/organizations/{ORG}/security-settings")
+        );
+        assert!(r.body().is_empty());
+        assert_eq!(
+            prepare_get_security_settings(&ApiBase::default_base(), "../api-keys")
+                .unwrap_err()
+                .code(),
+            "invalid_input"
+        );
+        let full = r#"{"enforce_password_renewal":true,"grace_period_duration":"604800s","login_attempts_before_locked":5,"max_login_session_duration":"43200s","max_api_key_expiration_duration":"2592000s"}"#;
+        let read = |body: &str| parse_security_settings(&resp(200, body));
+        assert_eq!(
+            read(full).unwrap().max_api_key_expiration_seconds,
+            Some(2_592_000)
+        );
+        for none in [
+            r#"{"max_api_key_expiration_duration":"0s"}"#,
+            r#"{"max_api_key_expiration_duration":null}"#,
+            r#"{"enforce_password_renewal":false}"#,
+        ] {
+            assert_eq!(read(none).unwrap().max_api_key_expiration_seconds, None);
+        }
+        for bad in [
+            r#"{"max_api_key_expiration_duration":"30d"}"#,
+            r#"{"max_api_key_expiration_duration":"-5s"}"#,
+            r#"{"max_api_key_expiration_duration":86400}"#,
+        ] {
+            assert_eq!(read(bad).unwrap_err().code(), "malformed_response", "{bad}");
+        }
+        let denied = parse_security_settings(&resp(
+            403,
+            r#"{"type":"permissions_denied","details":[{"resource":"iam_organization","action":"read"}]}"#,
+        ));
+        assert_eq!(
+            denied.unwrap_err().provider_code(),
+            Some("permissions_denied")
+        );
+    }
+
+    #[test]
+    fn durations_are_protobuf_json_seconds() {
+        assert_eq!(parse_duration_seconds("3600s"), Some(3600));
+        assert_eq!(parse_duration_seconds("2.5s"), Some(2));
+        assert_eq!(parse_duration_seconds("0.000000001s"), Some(0));
+        for bad in [
+            "",
+            "s",
+            "3600",
+            "1.s",
+            ".5s",
+            "-1s",
+            "1e3s",
+            "1.0000000001s",
+            "1 s",
+        ] {
+            assert_eq!(parse_duration_seconds(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn expiry_within_the_maximum() {
+        let day = 86_400;
+        assert!(check_expiry_within(Some("2025-11-26T09:00:00Z"), day, NOW).is_ok());
+        assert!(check_expiry_within(Some("2025-11-25T10:00:00Z"), day, NOW).is_ok());
+        let late = check_expiry_within(Some("2025-11-26T09:00:01Z"), day, NOW).unwrap_err();
+        assert_eq!(late.code(), "expiry_beyond_maximum");
+        assert!(late.to_string().contains("at most 1 day"), "{late}");
+        let never = check_expiry_within(None, 30 * day, NOW).unwrap_err();
+        assert!(never.to_string().contains("at most 30 days"), "{never}");
+        assert!(never.to_string().contains("never expires"), "{never}");
+        let hours = check_expiry_within(None, 12 * 3600, NOW).unwrap_err();
+        assert!(hours.to_string().contains("at most 12 hours"), "{hours}");
     }
 }

@@ -61,6 +61,54 @@ pub struct Entry {
     pub id: EntryId,
     pub created_ms: u64,
     pub data: EntryData,
+    /// Present when the entry is a signer identity: the credential Keysmith signs provider
+    /// calls with. Sealed with the entry, so a locked vault does not show which entries sign.
+    pub signer: Option<SignerInfo>,
+}
+
+/// What was verified about a signer when it was added (`sts:GetCallerIdentity` for AWS; the
+/// Scaleway bearer is recorded in the entry itself), and whether AWS calls need an MFA code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerInfo {
+    /// When the credential was verified with the provider (ms since the epoch, from the caller).
+    pub verified_ms: u64,
+    /// AWS: the account, principal ARN and user id `sts:GetCallerIdentity` named.
+    pub account: Option<String>,
+    pub arn: Option<String>,
+    pub user_id: Option<String>,
+    /// AWS long-term keys: the MFA device whose code `sts:GetSessionToken` needs before IAM
+    /// calls. Present means "requires MFA".
+    pub mfa_serial: Option<String>,
+}
+
+impl SignerInfo {
+    fn validate(&self, data: &EntryData) -> Result<(), VaultError> {
+        match data {
+            EntryData::Ec2KeyPair(_) => {
+                return Err(invalid("an EC2 key pair cannot be a signer".into()))
+            }
+            EntryData::ScalewayApiKey(_)
+                if self.account.is_some() || self.arn.is_some() || self.mfa_serial.is_some() =>
+            {
+                return Err(invalid(
+                    "a Scaleway signer carries no AWS identity or MFA device".into(),
+                ))
+            }
+            EntryData::AwsTemporaryCredentials(_) if self.mfa_serial.is_some() => {
+                return Err(invalid(
+                    "MFA applies to long-term keys; role credentials are already a session".into(),
+                ))
+            }
+            _ => {}
+        }
+        check_opt("signer account", &self.account, 64)?;
+        check_opt("signer arn", &self.arn, 2048)?;
+        check_opt("signer user id", &self.user_id, 256)?;
+        if let Some(serial) = &self.mfa_serial {
+            check_token("MFA serial number", serial, 256)?;
+        }
+        Ok(())
+    }
 }
 
 impl Entry {
@@ -71,7 +119,28 @@ impl Entry {
             id: EntryId::generate()?,
             created_ms,
             data,
+            signer: None,
         })
+    }
+
+    /// A new signer entry: the credential and what was verified about it.
+    pub fn new_signer(
+        data: EntryData,
+        created_ms: u64,
+        signer: SignerInfo,
+    ) -> Result<Self, VaultError> {
+        let mut entry = Self::new(data, created_ms)?;
+        entry.set_signer(Some(signer))?;
+        Ok(entry)
+    }
+
+    /// Marks (or unmarks) the entry as a signer, checked against its kind.
+    pub fn set_signer(&mut self, signer: Option<SignerInfo>) -> Result<(), VaultError> {
+        if let Some(s) = &signer {
+            s.validate(&self.data)?;
+        }
+        self.signer = signer;
+        Ok(())
     }
 }
 
@@ -497,7 +566,7 @@ fn write_data(out: &mut dyn fmt::Write, data: &EntryData) -> fmt::Result {
     outer.close()
 }
 
-/// `{"v":1,"id":"…","created_ms":…,"data":{…}}`, compact, fields in FORMAT.md's order.
+/// `{"v":1,"id":"…","created_ms":…,"data":{…}[,"signer":{…}]}`, compact, fields in FORMAT.md's order.
 fn write_entry(out: &mut dyn fmt::Write, entry: &Entry) -> fmt::Result {
     let mut o = Obj::open(out)?;
     o.key("v")?;
@@ -507,6 +576,18 @@ fn write_entry(out: &mut dyn fmt::Write, entry: &Entry) -> fmt::Result {
     write!(o.out, "{}", entry.created_ms)?;
     o.key("data")?;
     write_data(o.out, &entry.data)?;
+    // Written only when present, so that entries that are not signers keep their bytes.
+    if let Some(signer) = &entry.signer {
+        o.key("signer")?;
+        let mut s = Obj::open(o.out)?;
+        s.key("verified_ms")?;
+        write!(s.out, "{}", signer.verified_ms)?;
+        s.opt("account", &signer.account)?;
+        s.opt("arn", &signer.arn)?;
+        s.opt("user_id", &signer.user_id)?;
+        s.opt("mfa_serial", &signer.mfa_serial)?;
+        s.close()?;
+    }
     o.close()
 }
 
@@ -766,7 +847,12 @@ pub(crate) fn decode_plaintext(bytes: &[u8]) -> Result<Entry, VaultError> {
         });
     }
     let invalid_json = |detail: String| bad(&format!("invalid entry JSON ({detail})"));
-    let m = members(&doc, "the entry", &["v", "id", "created_ms", "data"]).map_err(invalid_json)?;
+    let m = members(
+        &doc,
+        "the entry",
+        &["v", "id", "created_ms", "data", "signer"],
+    )
+    .map_err(invalid_json)?;
     let id = req(m, "id")
         .ok()
         .and_then(EntryId::from_hex)
@@ -777,11 +863,34 @@ pub(crate) fn decode_plaintext(bytes: &[u8]) -> Result<Entry, VaultError> {
     let data = get(m, "data")
         .ok_or_else(|| invalid_json("missing field data".into()))
         .and_then(|d| EntryData::from_json_value(d).map_err(invalid_json))?;
-    let entry = Entry {
+    let signer = match get(m, "signer") {
+        None => None,
+        Some(value) => Some(signer_from_json(value).map_err(invalid_json)?),
+    };
+    let mut entry = Entry {
         id,
         created_ms,
         data,
+        signer: None,
     };
     entry.data.validate()?;
+    entry.set_signer(signer)?;
     Ok(entry)
+}
+
+fn signer_from_json(value: &Value<'_>) -> Result<SignerInfo, String> {
+    let m = members(
+        value,
+        "signer",
+        &["verified_ms", "account", "arn", "user_id", "mfa_serial"],
+    )?;
+    Ok(SignerInfo {
+        verified_ms: get(m, "verified_ms")
+            .and_then(Value::as_u64)
+            .ok_or("signer.verified_ms must be a non-negative integer")?,
+        account: opt(m, "account")?,
+        arn: opt(m, "arn")?,
+        user_id: opt(m, "user_id")?,
+        mfa_serial: opt(m, "mfa_serial")?,
+    })
 }

@@ -358,6 +358,22 @@ pub fn scaleway_env_exports(
     Ok(out.finish())
 }
 
+/// The entry's one secret, bare, for the popup's Reveal and Copy: the AWS secret access key,
+/// the Scaleway secret key, or the EC2 private key. Temporary credentials have two secrets;
+/// their secret access key is revealed (the session token is in every other AWS export).
+pub fn secret_only(data: &EntryData) -> Result<SecretString, ExportError> {
+    validate(data)?;
+    let secret = match data {
+        EntryData::AwsAccessKey(k) => &k.secret_access_key,
+        EntryData::AwsTemporaryCredentials(k) => &k.secret_access_key,
+        EntryData::Ec2KeyPair(k) => &k.private_key,
+        EntryData::ScalewayApiKey(k) => &k.secret_key,
+    };
+    let mut out = Out::new();
+    out.push(secret.expose_secret());
+    Ok(out.finish())
+}
+
 /// Regions where Scaleway Object Storage has an S3 endpoint (`https://s3.<region>.scw.cloud`).
 pub const SCALEWAY_S3_REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
 

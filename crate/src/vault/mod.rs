@@ -9,11 +9,13 @@ mod header;
 pub mod import;
 mod kdf;
 mod seal;
+#[cfg(feature = "providers")]
+pub mod signer;
 mod unlock;
 
 pub use entry::{
     AwsAccessKey, AwsTemporaryCredentials, Ec2KeyFormat, Ec2KeyPair, Ec2KeyType, Entry, EntryData,
-    EntryId, ScalewayApiKey, ScalewayBearerType, Tag, ENTRY_SCHEMA_VERSION,
+    EntryId, ScalewayApiKey, ScalewayBearerType, SignerInfo, Tag, ENTRY_SCHEMA_VERSION,
 };
 pub use error::VaultError;
 pub use header::{VaultHeader, VaultId, FORMAT_VERSION, HEADER_LEN, HEADER_MAGIC};

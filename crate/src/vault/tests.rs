@@ -34,6 +34,7 @@ fn sample_entry() -> Entry {
     Entry {
         id: EntryId([0x11; 16]),
         created_ms: 1_764_000_000_000,
+        signer: None,
         data: EntryData::AwsAccessKey(AwsAccessKey {
             account_id: Some("123456789012".into()),
             user_name: Some("deploy-bot".into()),
@@ -320,6 +321,7 @@ fn entry_json_is_byte_for_byte_the_previous_encoding() {
             id: EntryId([0xab; 16]),
             created_ms: 1_764_000_000_000,
             data,
+            signer: None,
         };
         let plain = encode_plaintext(&entry).unwrap();
         let json_len = u32::from_be_bytes(plain[..4].try_into().unwrap()) as usize;

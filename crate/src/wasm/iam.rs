@@ -120,7 +120,7 @@ async fn key_slot_decision(
         let used = iam::parse_get_access_key_last_used(&response)?;
         last_used.push((key.access_key_id.clone(), used));
     }
-    let slots = keyslot::key_slots(&keys, &last_used, Some(call.credentials.access_key_id()));
+    let slots = keyslot::key_slots(&keys, &last_used, Some(call.signer_key_id.as_str()));
     Ok(after
         .and_then(|e| keyslot::decide_after_create_error(e, slots.clone()))
         .unwrap_or_else(|| keyslot::decide_key_slot(slots)))

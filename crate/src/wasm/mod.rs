@@ -14,6 +14,8 @@ mod read;
 mod rotation;
 #[cfg(feature = "providers")]
 mod scaleway_api;
+#[cfg(feature = "providers")]
+mod signers;
 #[cfg(feature = "vault")]
 mod vault;
 
@@ -65,7 +67,12 @@ export interface ScalewayCredentialsInput { secretKey: string }
 export interface ScalewayOptions { apiBase?: string }
 export interface AuthorizedRequest { method: string; url: string; headers: HeaderList }
 export interface AwsCallArgs {
-  credentials: AwsCredentialsInput;
+  /** In clear: the JS API and a signer's first verification. Extension code passes `signer`. */
+  credentials?: AwsCredentialsInput;
+  /** A signer identity: its sealed record, opened in the core with the unlocked vault key. */
+  signer?: { storageKey: string; value: string };
+  /** The MFA session held for `signer` (stsGetSessionToken's sealed entry): signs instead. */
+  session?: { storageKey: string; value: string };
   /** Custom base URL for every AWS service (moto, LocalStack, a proxy): http(s)://host[:port]. */
   endpoint?: string;
 }
@@ -191,11 +198,22 @@ pub(crate) fn read_credentials(value: &JsValue, path: &str) -> Result<AwsCredent
 #[wasm_bindgen(js_name = signAwsRequest, unchecked_return_type = "SignedAwsRequest")]
 pub fn sign_aws_request(
     #[wasm_bindgen(unchecked_param_type = "HttpRequestInput")] request: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "AwsCredentialsInput")] credentials: JsValue,
+    #[wasm_bindgen(
+        unchecked_param_type = "AwsCredentialsInput | { signer: { storageKey: string; value: string }; session?: { storageKey: string; value: string } }"
+    )]
+    credentials: JsValue,
     #[wasm_bindgen(unchecked_param_type = "AwsSigningOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
     wiped(|| {
         let request = read_request(&request)?;
+        // A vault signer ({signer, session?}, as the worker passes it) or credentials in clear.
+        #[cfg(feature = "providers")]
+        let credentials = if read::field(&credentials, "credentials", "signer")?.is_undefined() {
+            read_credentials(&credentials, "credentials")?
+        } else {
+            providers::read_signing(&credentials)?.credentials
+        };
+        #[cfg(not(feature = "providers"))]
         let credentials = read_credentials(&credentials, "credentials")?;
         let mut opts = SigningOptions::new(
             &read::string(&options, "options", "region")?,

@@ -11,17 +11,21 @@ use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
+use super::vault::{open_record, read_vault_header, seal_created, sealed_record};
 use super::{fetch, js_error, read, read_credentials, wiped};
 use crate::aws::json::decode_json;
 use crate::aws::query::{query_error, HttpResponse, Pagination, PreparedCall, Tag};
 use crate::aws::retry::{next_retry_delay_ms, Repeatable};
 use crate::aws::{sts, AwsCredentials, AwsError, Endpoint, SigningError};
+use crate::vault::signer;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_PROVIDER_TYPES: &'static str = r#"
 /** Tags as [key, value] pairs, in order. */
 export type TagList = [key: string, value: string][];
 export interface SessionTokenArgs extends AwsCallArgs {
+  /** Seal the session to this vault and return it as `entry`. */
+  vaultHeader?: string;
   region?: string;
   /** The MFA device: arn:aws:iam::123456789012:mfa/NAME, or a hardware token's serial. */
   serialNumber?: string;
@@ -30,8 +34,11 @@ export interface SessionTokenArgs extends AwsCallArgs {
   /** 900..129600; AWS's default is 43200 (12 h). */
   durationSeconds?: number;
 }
-/** Only metadata: the session's secret and token stay in the core (see stsGetSessionToken). */
-export interface SessionTokenInfo { accessKeyId: string; expiration: string }
+/**
+ * Only metadata, plus (with vaultHeader) the session sealed into `entry`: its secret and
+ * token never reach JS in clear (see stsGetSessionToken).
+ */
+export interface SessionTokenInfo { accessKeyId: string; expiration: string; entry?: SealedRecord }
 "#;
 
 /// More pages than any list Keysmith reads could fill (a user has at most 2 access keys and
@@ -40,22 +47,96 @@ const MAX_PAGES: usize = 20;
 
 pub(super) struct Call {
     pub credentials: AwsCredentials,
+    /// The access key id of the identity signing: the signer's own long-term key when an MFA
+    /// session signs in its place (so that the key-slot choice still flags it).
+    pub signer_key_id: String,
+    /// The signer's MFA device, when it requires MFA.
+    pub mfa_serial: Option<String>,
+    needs_session: bool,
     pub endpoint: Endpoint,
     pub region: Option<String>,
     pub user_name: Option<String>,
 }
 
-pub(super) fn read_call(args: &JsValue) -> Result<Call, JsValue> {
+/// Who signs a call: the credentials, the signer's own access key id, and its MFA device.
+pub(super) struct Signing {
+    pub credentials: AwsCredentials,
+    signer_key_id: String,
+    mfa_serial: Option<String>,
+    /// An MFA signer with no session given: only STS may be called with it.
+    needs_session: bool,
+}
+
+/// The credentials a call signs with: `session` (the MFA session the worker holds for its
+/// signer), else `signer` (a sealed vault entry, opened here with the unlocked key), else
+/// `credentials` given in clear (the JS API and first verification only).
+pub(super) fn read_signing(args: &JsValue) -> Result<Signing, JsValue> {
+    let now = now_ms();
+    let signer = open_record(args, "signer")?;
+    let session = open_record(args, "session")?;
+    if let Some(entry) = signer {
+        let own = signer::aws_signer_credentials(&entry, now)?;
+        let mfa_serial = entry.signer.as_ref().and_then(|s| s.mfa_serial.clone());
+        let signer_key_id = own.access_key_id().to_owned();
+        let (credentials, needs_session) = match session {
+            Some(session) => (signer::aws_entry_credentials(&session.data, now)?, false),
+            None => (own, mfa_serial.is_some()),
+        };
+        return Ok(Signing {
+            credentials,
+            signer_key_id,
+            mfa_serial,
+            needs_session,
+        });
+    }
+    if session.is_some() {
+        return Err(js_error(
+            "invalid_input",
+            "arguments.session is the MFA session of a signer: give arguments.signer too",
+        ));
+    }
     let credentials = read_credentials(
         &read::field(args, "arguments", "credentials")?,
         "arguments.credentials",
     )?;
+    Ok(Signing {
+        signer_key_id: credentials.access_key_id().to_owned(),
+        credentials,
+        mfa_serial: None,
+        needs_session: false,
+    })
+}
+
+/// Reads a call's arguments for IAM or EC2: a signer that requires MFA must come with its
+/// MFA session (`mfa_required` otherwise, so that the popup asks for the code).
+pub(super) fn read_call(args: &JsValue) -> Result<Call, JsValue> {
+    let call = read_sts_call(args)?;
+    if call.needs_session {
+        return Err(js_error(
+            "mfa_required",
+            "this signer requires MFA: enter the 6-digit code from your MFA device",
+        ));
+    }
+    Ok(call)
+}
+
+/// Reads a call's arguments for STS, which an MFA signer may call without a session.
+fn read_sts_call(args: &JsValue) -> Result<Call, JsValue> {
+    let Signing {
+        credentials,
+        signer_key_id,
+        mfa_serial,
+        needs_session,
+    } = read_signing(args)?;
     let endpoint = match read::opt_string(args, "arguments", "endpoint")?.as_deref() {
         Some(base) if !base.is_empty() => Endpoint::custom(base)?,
         _ => Endpoint::aws(),
     };
     Ok(Call {
         credentials,
+        signer_key_id,
+        mfa_serial,
+        needs_session,
         endpoint,
         region: opt_non_empty(args, "region")?,
         user_name: opt_non_empty(args, "userName")?,
@@ -240,7 +321,7 @@ pub(super) fn with_field(error: JsValue, key: &str, value: &JsValue) -> JsValue 
 pub fn sts_get_caller_identity(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { region?: string }")] args: JsValue,
 ) -> Promise {
-    start(read_call(&args).map(|call| {
+    start(read_sts_call(&args).map(|call| {
         let region = call.region.clone();
         Job::new(
             call,
@@ -258,10 +339,11 @@ pub fn sts_get_caller_identity(
     }))
 }
 
-/// `sts:GetSessionToken`, with an MFA code when the signer requires one. Returns metadata
-/// only: the session's secret access key and token are secrets, and holding them for the
-/// session (so that later calls can be signed with them) belongs to the vault's signer
-/// identities, which seal and keep credentials. Until then they are wiped here.
+/// `sts:GetSessionToken`, with an MFA code when the signer requires one (its recorded device
+/// when `serialNumber` is absent). With `vaultHeader`, the session's secret and token are
+/// sealed into `entry` (an `aws_temporary_credentials` entry the worker keeps in session
+/// storage and passes back as `session`); without, they are wiped here. Either way only
+/// metadata reaches JS in clear.
 #[wasm_bindgen(js_name = stsGetSessionToken, unchecked_return_type = "Promise<SessionTokenInfo>")]
 pub fn sts_get_session_token(
     #[wasm_bindgen(unchecked_param_type = "SessionTokenArgs")] args: JsValue,
@@ -270,15 +352,20 @@ pub fn sts_get_session_token(
 }
 
 fn session_token_job(args: &JsValue) -> Result<Job, JsValue> {
-    let call = read_call(args)?;
-    let serial = opt_non_empty(args, "serialNumber")?;
+    let call = read_sts_call(args)?;
     let code = opt_non_empty(args, "tokenCode")?;
+    let serial =
+        opt_non_empty(args, "serialNumber")?.or_else(|| code.as_ref().and(call.mfa_serial.clone()));
     if serial.is_some() != code.is_some() {
         return Err(js_error(
             "invalid_options",
             "serialNumber and tokenCode go together: give both or neither",
         ));
     }
+    let header = match read::opt_string(args, "arguments", "vaultHeader")? {
+        Some(_) => Some(read_vault_header(args)?),
+        None => None,
+    };
     let duration = read::opt_integer(args, "arguments", "durationSeconds")?
         .map(|d| u32::try_from(d).unwrap_or(u32::MAX));
     let region = call.region.clone();
@@ -293,13 +380,27 @@ fn session_token_job(args: &JsValue) -> Result<Job, JsValue> {
             };
             sts::prepare_get_session_token(endpoint, region.as_deref(), &request)
         },
-        |response| {
+        move |response| {
             let session = sts::parse_get_session_token(response)?;
-            // VAULT: `session.secret_access_key` and `session.session_token` go to the
-            // vault's session signer here once it exists; until then they are wiped.
+            let access_key_id = session.access_key_id.clone();
+            let expiration = session.expiration.clone();
+            let entry = match &header {
+                Some(header) => {
+                    let sealed =
+                        seal_created(header, signer::session_entry(session)).map_err(|e| {
+                            AwsError::NotVaulted(format!(
+                                "the MFA session could not be sealed ({e})"
+                            ))
+                        })?;
+                    sealed_record(&sealed)
+                }
+                // Dropped here: SessionCredentials wipes its secret and token.
+                None => JsValue::UNDEFINED,
+            };
             Ok(Answer::Value(record(&[
-                ("accessKeyId", session.access_key_id.as_str().into()),
-                ("expiration", session.expiration.as_str().into()),
+                ("accessKeyId", access_key_id.as_str().into()),
+                ("expiration", expiration.as_str().into()),
+                ("entry", entry),
             ])))
         },
     ))

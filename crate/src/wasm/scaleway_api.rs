@@ -8,7 +8,9 @@ use std::pin::Pin;
 use js_sys::{Array, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 
-use super::vault::{read_vault_header, seal_created, sealed_record};
+use super::vault::{
+    listing, open_record, read_vault_header, seal_created, seal_created_entry, sealed_record,
+};
 use super::{fetch, js_error, read};
 use crate::response::{HttpResponse, NetworkError};
 use crate::scaleway::account::{self, ProjectFilter};
@@ -26,7 +28,10 @@ use crate::vault::{EntryData, ScalewayApiKey, ScalewayBearerType};
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 export interface ScalewayCallArgs {
-  credentials: ScalewayCredentialsInput;
+  /** In clear: the JS API and a signer's first verification. Extension code passes `signer`. */
+  credentials?: ScalewayCredentialsInput;
+  /** A Scaleway signer identity's sealed record, opened in the core with the unlocked key. */
+  signer?: { storageKey: string; value: string };
   /** Where the secret key may be sent: https://api.scaleway.com unless set (a local fake). */
   apiBase?: string;
 }
@@ -156,15 +161,21 @@ impl Transport for Fetch {
 
 type Signer = Client<'static, Fetch>;
 
-/// `{credentials: {secretKey}, apiBase?}`: the secret is moved into a wiped-on-drop string.
+/// `{signer | credentials: {secretKey}, apiBase?}`: `signer` is a sealed vault entry opened
+/// here with the unlocked key; a secret given in clear is moved into a wiped-on-drop string.
 fn read_client(args: &JsValue) -> Result<Signer, JsValue> {
     static FETCH: Fetch = Fetch;
-    let credentials = read::field(args, "arguments", "credentials")?;
-    let secret = SecretString::new(read::string(
-        &credentials,
-        "arguments.credentials",
-        "secretKey",
-    )?);
+    let secret = match open_record(args, "signer")? {
+        Some(entry) => crate::vault::signer::scaleway_signer_secret(&entry)?,
+        None => {
+            let credentials = read::field(args, "arguments", "credentials")?;
+            SecretString::new(read::string(
+                &credentials,
+                "arguments.credentials",
+                "secretKey",
+            )?)
+        }
+    };
     let base = match read::opt_string(args, "arguments", "apiBase")?.as_deref() {
         Some(base) if !base.is_empty() => ApiBase::parse(base)?,
         _ => ApiBase::parse(DEFAULT_API_BASE)?,
@@ -275,6 +286,48 @@ pub fn scaleway_get_api_key(
     })
 }
 
+/// Verifies a Scaleway API key by looking up its bearer with the key itself, then seals it as
+/// a signer with that bearer. Nothing is sealed when Scaleway refuses the key.
+#[wasm_bindgen(js_name = signerAddScaleway, unchecked_return_type = "Promise<AddedSigner & { identity: ScalewaySignerIdentity }>")]
+pub fn signer_add_scaleway(
+    #[wasm_bindgen(
+        unchecked_param_type = "{ accessKey: string; secretKey: string; description?: string; apiBase?: string; vaultHeader: string }"
+    )]
+    args: JsValue,
+) -> Promise {
+    promise(async move {
+        let header = read_vault_header(&args)?;
+        let access_key = text(&args, "accessKey")?.trim().to_owned();
+        let secret = SecretString::new(text(&args, "secretKey")?.trim().to_owned());
+        let secret_copy = SecretString::copy_from(secret.expose_secret());
+        let description = opt_text(&args, "description")?;
+        let base = match read::opt_string(&args, "arguments", "apiBase")?.as_deref() {
+            Some(base) if !base.is_empty() => ApiBase::parse(base)?,
+            _ => ApiBase::parse(DEFAULT_API_BASE)?,
+        };
+        static FETCH: Fetch = Fetch;
+        let client: Signer = Client::new(&FETCH, base, secret);
+        let identity = flows::get_signer_identity(&client, &access_key).await?;
+        let entry = crate::vault::signer::scaleway_signer_entry(
+            &identity,
+            secret_copy,
+            description,
+            now_ms(),
+        )?;
+        let sealed = seal_created_entry(&header, &entry)?;
+        let mut w = ObjectWriter::new();
+        render_api_key(&mut w, &identity.key, now_ms());
+        w.string("organizationId", &identity.organization_id)
+            .opt_string("bearerName", identity.bearer_name.as_deref());
+        let out = super::object(&[
+            ("entry", sealed_record(&sealed)),
+            ("summary", listing(&entry)),
+            ("identity", to_js(&w.finish())?),
+        ]);
+        Ok(out)
+    })
+}
+
 /// `{userId | applicationId, description?, expiresAt?, defaultProjectId?, secretManager?}`.
 fn read_new_key(args: &JsValue) -> Result<(NewApiKey, Option<SecretTarget>), JsValue> {
     let bearer =
@@ -328,7 +381,15 @@ pub fn scaleway_create_api_key(
             crate::scaleway::request::check_uuid("organizationId", org)?;
         }
         let now = now_ms();
-        let outcome = flows::create_api_key(&client, &new_key, push.as_ref(), now).await?;
+        // With the Organization known, its maximum key lifetime is checked before the create.
+        let outcome = flows::create_api_key(
+            &client,
+            &new_key,
+            push.as_ref(),
+            organization_id.as_deref(),
+            now,
+        )
+        .await?;
         let mut w = ObjectWriter::new();
         render_api_key(&mut w, &outcome.created.key, now);
         if let Some(pushed) = &outcome.pushed {

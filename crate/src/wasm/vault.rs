@@ -33,6 +33,40 @@ fn locked() -> JsValue {
     )
 }
 
+/// A signer is opened with the unlocked key: while locked, nothing can sign.
+#[cfg(feature = "providers")]
+fn vault_locked() -> JsValue {
+    js_error(
+        "vault_locked",
+        "the vault is locked: unlock it so that Keysmith can use your signer identity",
+    )
+}
+
+#[cfg(feature = "providers")]
+impl From<crate::vault::signer::SignerError> for JsValue {
+    fn from(e: crate::vault::signer::SignerError) -> Self {
+        js_error(e.code(), &e.to_string())
+    }
+}
+
+/// Opens the sealed record `arguments[key]` (`{storageKey, value}`, as stored under
+/// `keysmith.entry.<id>`) with the unlocked key; `None` when the argument is absent. The
+/// secret inside stays in WASM memory.
+#[cfg(feature = "providers")]
+pub(crate) fn open_record(args: &JsValue, key: &str) -> Result<Option<Entry>, JsValue> {
+    let record = read::field(args, "arguments", key)?;
+    if record.is_undefined() || record.is_null() {
+        return Ok(None);
+    }
+    let path = format!("arguments.{key}");
+    let storage_key = read::string(&record, &path, "storageKey")?;
+    let value = read::string(&record, &path, "value")?;
+    UNLOCKED.with(|cell| match cell.borrow().as_ref() {
+        Some(vault) => open(vault, &storage_key, &value).map(Some),
+        None => Err(vault_locked()),
+    })
+}
+
 fn with_unlocked<T>(f: impl FnOnce(&UnlockedVault) -> Result<T, JsValue>) -> Result<T, JsValue> {
     UNLOCKED.with(|cell| match cell.borrow().as_ref() {
         Some(vault) => f(vault),
@@ -188,6 +222,43 @@ pub(crate) fn seal_created(
     })
 }
 
+/// Seals an entry built by a provider call (a verified signer), wiping the stack after.
+#[cfg(feature = "providers")]
+pub(crate) fn seal_created_entry(
+    header: &VaultHeader,
+    entry: &Entry,
+) -> Result<SealedEntry, VaultError> {
+    super::wiped(|| header.seal_entry(entry))
+}
+
+/// Records (or clears, with `null`) the MFA device of an AWS signer: the entry is opened with
+/// the unlocked key and sealed again under the same id, for the caller to store in its place.
+#[cfg(feature = "providers")]
+#[wasm_bindgen(js_name = signerSetMfa, unchecked_return_type = "SealedRecord & { summary: EntrySummary }")]
+pub fn signer_set_mfa(
+    header: &str,
+    storage_key: &str,
+    value: &str,
+    mfa_serial: Option<String>,
+) -> Result<JsValue, JsValue> {
+    let header = header_from(header)?;
+    let mfa_serial = mfa_serial.filter(|s| !s.trim().is_empty());
+    if let Some(serial) = &mfa_serial {
+        crate::aws::sts::validate_mfa_serial(serial)?;
+    }
+    with_unlocked(|vault| {
+        let mut entry = open(vault, storage_key, value)?;
+        let Some(mut info) = entry.signer.clone() else {
+            return Err(crate::vault::signer::SignerError::NotASigner.into());
+        };
+        info.mfa_serial = mfa_serial;
+        entry.set_signer(Some(info))?;
+        let record = sealed_record(&header.seal_entry(&entry)?);
+        let _ = js_sys::Reflect::set(&record, &"summary".into(), &listing(&entry));
+        Ok(record)
+    })
+}
+
 /// Seals `data` to the vault's public key; works while the vault is locked.
 pub(crate) fn seal(header: &str, data: EntryData, created_ms: u64) -> Result<JsValue, JsValue> {
     let header = header_from(header)?;
@@ -273,12 +344,41 @@ fn summary(data: &EntryData) -> JsValue {
             ("kind", data.kind().into()),
             ("provider", "scaleway".into()),
             ("accessKey", k.access_key.as_str().into()),
+            (
+                "bearerType",
+                match k.bearer_type {
+                    crate::vault::ScalewayBearerType::User => "user",
+                    crate::vault::ScalewayBearerType::Application => "application",
+                }
+                .into(),
+            ),
+            ("bearerId", k.bearer_id.as_str().into()),
             ("organizationId", opt(&k.organization_id)),
             ("defaultProjectId", opt(&k.default_project_id)),
             ("description", opt(&k.description)),
             ("expiresAt", opt(&k.expires_at)),
         ]),
     }
+}
+
+/// An opened entry as a list shows it: its summary, id, creation time and, for a signer,
+/// what was verified about it.
+pub(crate) fn listing(entry: &Entry) -> JsValue {
+    let s = summary(&entry.data);
+    let _ = js_sys::Reflect::set(&s, &"id".into(), &entry.id.to_hex().into());
+    let _ = js_sys::Reflect::set(&s, &"createdMs".into(), &(entry.created_ms as f64).into());
+    if let Some(signer) = &entry.signer {
+        let opt = |v: &Option<String>| v.as_deref().map(JsValue::from).unwrap_or(JsValue::NULL);
+        let info = object(&[
+            ("verifiedMs", (signer.verified_ms as f64).into()),
+            ("account", opt(&signer.account)),
+            ("arn", opt(&signer.arn)),
+            ("userId", opt(&signer.user_id)),
+            ("mfaSerial", opt(&signer.mfa_serial)),
+        ]);
+        let _ = js_sys::Reflect::set(&s, &"signer".into(), &info);
+    }
+    s
 }
 
 fn open(vault: &UnlockedVault, storage_key: &str, value: &str) -> Result<Entry, JsValue> {
@@ -315,16 +415,7 @@ pub fn vault_list_entries(
                 ));
             };
             let item = match open(vault, &key, &value) {
-                Ok(entry) => {
-                    let s = summary(&entry.data);
-                    let _ = js_sys::Reflect::set(&s, &"id".into(), &entry.id.to_hex().into());
-                    let _ = js_sys::Reflect::set(
-                        &s,
-                        &"createdMs".into(),
-                        &(entry.created_ms as f64).into(),
-                    );
-                    s
-                }
+                Ok(entry) => listing(&entry),
                 Err(error) => object(&[("error", error)]),
             };
             let _ = js_sys::Reflect::set(&item, &"storageKey".into(), &key.into());
@@ -369,6 +460,7 @@ pub fn vault_export(
             "scaleway-config" => export::scaleway_config_yaml(data, &profile, defaults),
             "scaleway-env" => export::scaleway_env_exports(data, defaults),
             "scaleway-s3" => export::scaleway_s3_profile(data, &profile, defaults),
+            "secret" => export::secret_only(data),
             "pem" => {
                 file_name = export::ec2_private_key_file_name(data).ok();
                 export::ec2_private_key(data)
@@ -413,6 +505,15 @@ export interface EntrySummary {
   expiration?: string | null; keyName?: string; region?: string | null; keyPairId?: string | null;
   fingerprint?: string | null; accessKey?: string; organizationId?: string | null;
   defaultProjectId?: string | null; expiresAt?: string | null; description?: string | null;
+  bearerType?: 'user' | 'application'; bearerId?: string;
+  /** Present when the entry is a signer identity. */
+  signer?: SignerSummary;
+}
+/** What was verified about a signer when it was added (AWS fields null for Scaleway). */
+export interface SignerSummary {
+  verifiedMs: number; account: string | null; arn: string | null; userId: string | null;
+  /** Present: the signer requires MFA, with this device. */
+  mfaSerial: string | null;
 }
 export type ImportedRecord = SealedRecord & { summary: EntrySummary };
 export type EntryListing =

@@ -14,10 +14,10 @@ import {
 } from '../../../build/pkg/keysmith_core.js';
 import type { ScalewayApiKeyInfo as CoreApiKeyInfo } from '../../../build/pkg/keysmith_core.js';
 import type { MessageOf, ResultByType, Settings } from '../shared/messages.js';
+import type { LoadedSigner, SignerArgs } from './signers.js';
 import type {
   ScalewayApiKeyInfo,
   ScalewayApplication,
-  ScalewayCredentials,
   ScalewayMessageType,
   ScalewayProject,
 } from '../shared/scaleway-messages.js';
@@ -25,6 +25,8 @@ import type {
 /** What the handlers need from the worker. */
 export interface ScalewayWorkerDeps {
   requireCore: () => Promise<void>;
+  /** The signer identity `signerId` (signers.ts's loadSigner). */
+  loadSigner: (signerId: string, provider: 'scaleway') => Promise<LoadedSigner>;
   loadSettings: () => Promise<Settings>;
   loadHeader: () => Promise<string | undefined>;
   /** An error the worker reports with `code` (e.g. no_vault, not_vaulted). */
@@ -35,20 +37,15 @@ type ScalewayHandlers = {
   [T in ScalewayMessageType]: (message: MessageOf<T>) => Promise<ResultByType[T]>;
 };
 
-/** Arguments shared by every call: the signer's secret only, and the API base if customised. */
-async function callArgs(
-  deps: ScalewayWorkerDeps,
-  credentials: ScalewayCredentials,
-): Promise<{ credentials: { secretKey: string }; apiBase?: string }> {
+/**
+ * Arguments shared by every call: the signer's sealed record (the core opens it with the
+ * unlocked vault key), and the API base if customised.
+ */
+async function callArgs(deps: ScalewayWorkerDeps, signerId: string): Promise<SignerArgs & { apiBase?: string }> {
   await deps.requireCore();
+  const { args: signer } = await deps.loadSigner(signerId, 'scaleway');
   const { endpoints } = await deps.loadSettings();
-  const args: { credentials: { secretKey: string }; apiBase?: string } = {
-    credentials: { secretKey: credentials.secretKey },
-  };
-  if (endpoints.scaleway !== undefined) {
-    args.apiBase = endpoints.scaleway;
-  }
-  return args;
+  return endpoints.scaleway === undefined ? { ...signer } : { ...signer, apiBase: endpoints.scaleway };
 }
 
 function keyInfo(key: CoreApiKeyInfo): ScalewayApiKeyInfo {
@@ -102,8 +99,9 @@ async function allPages<T>(fetchPage: (page: number) => Promise<{ items: T[]; to
 export function scalewayHandlers(deps: ScalewayWorkerDeps): ScalewayHandlers {
   return {
     'scaleway.verifySigner': async (message) => {
-      const args = await callArgs(deps, message.credentials);
-      const me = await scalewayGetApiKey({ ...args, accessKey: message.credentials.accessKey });
+      const args = await callArgs(deps, message.signerId);
+      const { item } = await deps.loadSigner(message.signerId, 'scaleway');
+      const me = await scalewayGetApiKey({ ...args, accessKey: item.keyId });
       return {
         accessKey: me.accessKey,
         bearerType: me.bearerType,
@@ -126,7 +124,7 @@ export function scalewayHandlers(deps: ScalewayWorkerDeps): ScalewayHandlers {
           'set up the vault first: a new key goes straight into the vault, so create the vault before creating keys',
         );
       }
-      const args = await callArgs(deps, message.credentials);
+      const args = await callArgs(deps, message.signerId);
       const created = await scalewayCreateApiKey({
         ...args,
         ...(message.userId === undefined ? {} : { userId: message.userId }),
@@ -166,7 +164,7 @@ export function scalewayHandlers(deps: ScalewayWorkerDeps): ScalewayHandlers {
     },
 
     'scaleway.listApplications': async (message) => {
-      const args = await callArgs(deps, message.credentials);
+      const args = await callArgs(deps, message.signerId);
       const { items, totalCount } = await allPages(async (page) => {
         const got = await scalewayListApplications({
           ...args,
@@ -181,7 +179,7 @@ export function scalewayHandlers(deps: ScalewayWorkerDeps): ScalewayHandlers {
     },
 
     'scaleway.createApplication': async (message) => {
-      const args = await callArgs(deps, message.credentials);
+      const args = await callArgs(deps, message.signerId);
       const app = await scalewayCreateApplication({
         ...args,
         organizationId: message.organizationId,
@@ -192,7 +190,7 @@ export function scalewayHandlers(deps: ScalewayWorkerDeps): ScalewayHandlers {
     },
 
     'scaleway.listProjects': async (message) => {
-      const args = await callArgs(deps, message.credentials);
+      const args = await callArgs(deps, message.signerId);
       const { items, totalCount } = await allPages(async (page) => {
         const got = await scalewayListProjects({ ...args, organizationId: message.organizationId, page, pageSize: 100 });
         return { items: got.projects, totalCount: got.totalCount };
@@ -201,7 +199,7 @@ export function scalewayHandlers(deps: ScalewayWorkerDeps): ScalewayHandlers {
     },
 
     'scaleway.listApiKeys': async (message) => {
-      const args = await callArgs(deps, message.credentials);
+      const args = await callArgs(deps, message.signerId);
       const { items, totalCount } = await allPages(async (page) => {
         const got = await scalewayListApiKeys({
           ...args,
@@ -216,7 +214,7 @@ export function scalewayHandlers(deps: ScalewayWorkerDeps): ScalewayHandlers {
     },
 
     'scaleway.deleteApiKey': async (message) => {
-      const args = await callArgs(deps, message.credentials);
+      const args = await callArgs(deps, message.signerId);
       await scalewayDeleteApiKey({ ...args, accessKey: message.accessKey });
       return { accessKey: message.accessKey };
     },

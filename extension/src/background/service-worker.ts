@@ -27,7 +27,6 @@ import init, {
 } from '../../../build/pkg/keysmith_core.js';
 import {
   AUTO_LOCK_ALARM,
-  type AwsCredentials,
   type AwsSignature,
   type CallerIdentity,
   type CreatedAccessKey,
@@ -59,7 +58,10 @@ import {
   parseSettings,
 } from '../shared/messages.js';
 import { awsFlows, makeQueue } from './aws-flows.js';
+import { consoleHandlers, consoleSenderMayAsk } from './console.js';
 import { scalewayHandlers } from './scaleway.js';
+import { type SignerArgs, createSigners } from './signers.js';
+import { isConsoleMessageType } from '../shared/console-messages.js';
 
 const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
 
@@ -151,12 +153,14 @@ function classifySender(sender: chrome.runtime.MessageSender): SenderKind {
   return urlIsOurs && originIsOurs ? 'extension-page' : 'content-script';
 }
 
-function senderMayAsk(kind: SenderKind, type: MessageType): boolean {
+function senderMayAsk(kind: SenderKind, type: MessageType, sender: chrome.runtime.MessageSender): boolean {
   switch (SENDER_REQUIREMENT[type]) {
     case 'any-extension-context':
       return kind !== 'foreign';
     case 'extension-page':
       return kind === 'extension-page';
+    case 'console-content-script':
+      return kind === 'content-script' && isConsoleMessageType(type) && consoleSenderMayAsk(sender, type);
   }
 }
 
@@ -179,10 +183,12 @@ async function handleMessage(raw: unknown, sender: chrome.runtime.MessageSender)
     // The sender is checked on the type alone, before the rest of the message is even parsed.
     const type = parseMessageType(raw);
     label = type;
-    if (!senderMayAsk(kind, type)) {
+    if (!senderMayAsk(kind, type, sender)) {
       throw new WorkerError(
         WorkerErrorCode.senderNotAllowed,
-        `"${type}" is only accepted from Keysmith's own pages, not from content scripts`,
+        SENDER_REQUIREMENT[type] === 'console-content-script'
+          ? `"${type}" is only accepted from Keysmith's content scripts in the AWS and Scaleway consoles`
+          : `"${type}" is only accepted from Keysmith's own pages, not from content scripts`,
       );
     }
     return { ok: true, result: await route(parseRequestMessage(raw)) };
@@ -194,10 +200,21 @@ async function handleMessage(raw: unknown, sender: chrome.runtime.MessageSender)
   }
 }
 
+/** Signer identities: `signers.loadSigner(signerId, provider)` is how a handler gets one. */
+const signers = createSigners({
+  requireCore: () => requireCore(),
+  loadSettings: () => loadSettings(),
+  loadHeader: () => loadHeader(),
+  touchVault: () => touchVault(),
+  deleteEntry: (storageKey) => deleteEntry({ type: 'vault.delete', storageKey }),
+  fail: (code, message) => new WorkerError(code, message),
+});
+
 /** Users, pending markers and rotations (aws-flows.ts), on the worker's signer path. */
 const awsFlow = awsFlows({
   requireCore: () => requireCore(),
-  providerArgs: (credentials) => providerArgs(credentials),
+  providerArgs: (signerId) => providerArgs(signerId),
+  signerKeyId: async (signerId) => (await signers.loadSigner(signerId, 'aws')).item.keyId,
   requireVaultForCreate: () => requireVaultForCreate(),
   requireUnlockedVault: async () => {
     await requireHeader();
@@ -234,6 +251,7 @@ const HANDLERS: Handlers = {
   'vault.delete': deleteEntry,
   'vault.restore': restoreEntry,
   'vault.changePassphrase': (message) => serially(() => changePassphrase(message)),
+  ...signers.handlers,
   'aws.getCallerIdentity': getCallerIdentity,
   'aws.createAccessKey': createAccessKey,
   'aws.sign': sign,
@@ -248,6 +266,14 @@ const HANDLERS: Handlers = {
     requireCore: () => requireCore(),
     loadSettings: () => loadSettings(),
     loadHeader: () => loadHeader(),
+    loadSigner: (signerId, provider) => signers.loadSigner(signerId, provider),
+    fail: (code, message) => new WorkerError(code, message),
+  }),
+  ...consoleHandlers({
+    requireCore: () => requireCore(),
+    loadSettings: () => loadSettings(),
+    loadHeader: () => loadHeader(),
+    dispatch: <M extends RequestMessage>(message: M) => route(message) as Promise<ResultByType[M['type']]>,
     fail: (code, message) => new WorkerError(code, message),
   }),
 };
@@ -303,15 +329,19 @@ async function updateSettings(message: MessageOf<'settings.set'>): Promise<Setti
   return settings;
 }
 
-/** Base arguments shared by provider calls: credentials plus the custom endpoint, if any. */
-async function providerArgs(credentials: AwsCredentials): Promise<{ credentials: AwsCredentials; endpoint?: string }> {
+/**
+ * Base arguments shared by AWS calls: the signer's sealed record (opened in the core with the
+ * unlocked vault key; with its MFA session when it has one) plus the custom endpoint, if any.
+ */
+async function providerArgs(signerId: string): Promise<SignerArgs & { endpoint?: string }> {
+  const { args } = await signers.loadSigner(signerId, 'aws');
   const { endpoints } = await loadSettings();
-  return endpoints.aws === undefined ? { credentials } : { credentials, endpoint: endpoints.aws };
+  return endpoints.aws === undefined ? { ...args } : { ...args, endpoint: endpoints.aws };
 }
 
 async function getCallerIdentity(message: MessageOf<'aws.getCallerIdentity'>): Promise<CallerIdentity> {
   await requireCore();
-  const identity: CallerIdentity = await stsGetCallerIdentity(await providerArgs(message.credentials));
+  const identity: CallerIdentity = await stsGetCallerIdentity(await providerArgs(message.signerId));
   return { account: identity.account, arn: identity.arn, userId: identity.userId };
 }
 
@@ -319,7 +349,7 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
   await requireCore();
   // Refused before any provider call: a key whose secret has nowhere to go must not be made.
   const header = await requireVaultForCreate();
-  const args = await providerArgs(message.credentials);
+  const args = await providerArgs(message.signerId);
   // The two-key limit is checked first, so that the user chooses which key to free (never
   // silently); a LimitExceeded that still happens carries the same choice (keySlot).
   const slot = await keySlot(message);
@@ -344,10 +374,10 @@ async function requireVaultForCreate(): Promise<string> {
 }
 
 /** The user's access keys and whether a new one fits (IAM allows two per user). */
-async function keySlot(message: { credentials: AwsCredentials; userName?: string }): Promise<KeySlotDecision> {
+async function keySlot(message: { signerId: string; userName?: string }): Promise<KeySlotDecision> {
   await requireCore();
   const decision: KeySlotDecision = await iamKeySlot({
-    ...(await providerArgs(message.credentials)),
+    ...(await providerArgs(message.signerId)),
     ...(message.userName === undefined ? {} : { userName: message.userName }),
   });
   return copyKeySlot(decision);
@@ -369,7 +399,7 @@ function copyKeySlot(decision: KeySlotDecision): KeySlotDecision {
 async function updateAccessKey(message: MessageOf<'aws.updateAccessKey'>): Promise<KeySlotDecision> {
   await requireCore();
   await iamUpdateAccessKey({
-    ...(await providerArgs(message.credentials)),
+    ...(await providerArgs(message.signerId)),
     ...(message.userName === undefined ? {} : { userName: message.userName }),
     accessKeyId: message.accessKeyId,
     status: message.status,
@@ -381,7 +411,7 @@ async function updateAccessKey(message: MessageOf<'aws.updateAccessKey'>): Promi
 async function deleteAccessKey(message: MessageOf<'aws.deleteAccessKey'>): Promise<KeySlotDecision> {
   await requireCore();
   await iamDeleteAccessKey({
-    ...(await providerArgs(message.credentials)),
+    ...(await providerArgs(message.signerId)),
     ...(message.userName === undefined ? {} : { userName: message.userName }),
     accessKeyId: message.accessKeyId,
   });
@@ -398,7 +428,7 @@ async function createKeyPair(message: MessageOf<'aws.createKeyPair'>): Promise<C
     );
   }
   const created = await ec2CreateKeyPair({
-    ...(await providerArgs(message.credentials)),
+    ...(await providerArgs(message.signerId)),
     region: message.region,
     keyName: message.keyName,
     ...(message.keyType === undefined ? {} : { keyType: message.keyType }),
@@ -429,7 +459,7 @@ async function createKeyPair(message: MessageOf<'aws.createKeyPair'>): Promise<C
 async function describeKeyPairs(message: MessageOf<'aws.describeKeyPairs'>): Promise<KeyPairInfo[]> {
   await requireCore();
   const pairs: KeyPairInfo[] = await ec2DescribeKeyPairs({
-    ...(await providerArgs(message.credentials)),
+    ...(await providerArgs(message.signerId)),
     region: message.region,
     ...(message.keyNames === undefined ? {} : { keyNames: message.keyNames }),
   });
@@ -444,13 +474,14 @@ async function describeKeyPairs(message: MessageOf<'aws.describeKeyPairs'>): Pro
 
 async function deleteKeyPair(message: MessageOf<'aws.deleteKeyPair'>): Promise<{ keyName: string }> {
   await requireCore();
-  await ec2DeleteKeyPair({ ...(await providerArgs(message.credentials)), region: message.region, keyName: message.keyName });
+  await ec2DeleteKeyPair({ ...(await providerArgs(message.signerId)), region: message.region, keyName: message.keyName });
   return { keyName: message.keyName };
 }
 
 async function sign(message: MessageOf<'aws.sign'>): Promise<AwsSignature> {
   await requireCore();
-  const signed: AwsSignature = signAwsRequest(message.request, message.credentials, message.options);
+  const { args } = await signers.loadSigner(message.signerId, 'aws');
+  const signed: AwsSignature = signAwsRequest(message.request, args, message.options);
   return {
     method: signed.method,
     headers: signed.headers,
@@ -541,7 +572,11 @@ async function restoreLockState(): Promise<void> {
 async function lockVault(reason: string): Promise<void> {
   const wasUnlocked = vaultIsUnlocked();
   vaultLock();
-  await Promise.all([chrome.storage.session.remove(STORAGE.unlocked), chrome.alarms.clear(AUTO_LOCK_ALARM)]);
+  await Promise.all([
+    chrome.storage.session.remove(STORAGE.unlocked),
+    chrome.alarms.clear(AUTO_LOCK_ALARM),
+    signers.forgetSessionSigners(),
+  ]);
   if (wasUnlocked) {
     console.info(`Keysmith: vault locked (${reason})`);
   }

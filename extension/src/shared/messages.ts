@@ -9,18 +9,74 @@ import {
   parseAwsFlowMessage,
 } from './aws-flow-messages.js';
 import {
+  type ConsoleRequestMessage,
+  type ConsoleResultByType,
+  isConsoleMessageType,
+  parseConsoleMessage,
+} from './console-messages.js';
+import {
   type ScalewayRequestMessage,
   type ScalewayResultByType,
   isScalewayMessageType,
   parseScalewayMessage,
 } from './scaleway-messages.js';
 
-/** Long-term or temporary AWS credentials, as typed by the user. */
+/** Long-term or temporary AWS credentials, as typed by the user when adding a signer. */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
+  /** Role credentials: when they expire (ISO 8601), as the portal or the CLI shows it. */
+  expiration?: string;
 }
+
+export type SignerProvider = 'aws' | 'scaleway';
+
+/** What was verified about a signer when it was added (mirrors the core's SignerSummary). */
+export interface SignerSummary {
+  verifiedMs: number;
+  account: string | null;
+  arn: string | null;
+  userId: string | null;
+  /** Present: the signer requires MFA, with this device. */
+  mfaSerial: string | null;
+}
+
+/**
+ * A signer identity: a vault entry whose credential signs provider calls. Role credentials
+ * live in chrome.storage.session only (`sessionOnly`), gone on lock or expiry. Never a secret.
+ */
+export interface SignerItem {
+  /** The entry id (32 hex digits): what messages name a signer by. */
+  id: string;
+  provider: SignerProvider;
+  kind: 'aws_access_key' | 'aws_temporary_credentials' | 'scaleway_api_key';
+  /** The AWS access key id or the Scaleway access key. */
+  keyId: string;
+  description: string | null;
+  createdMs: number;
+  sessionOnly: boolean;
+  /** Role credentials: when they expire. */
+  expiration: string | null;
+  /** Scaleway: the bearer and its Organization and default Project. */
+  bearerType?: 'user' | 'application';
+  bearerId?: string;
+  organizationId?: string | null;
+  defaultProjectId?: string | null;
+  signer: SignerSummary;
+  /** An MFA signer's current session (GetSessionToken with a code): until when it signs. */
+  mfaSessionExpiration: string | null;
+}
+
+/** The signers in the vault, newest first (the popup picks the first of a provider). */
+export interface SignerList {
+  signers: SignerItem[];
+}
+
+/** Adding an AWS signer: pasted text (the vault's import formats) or typed fields. */
+export type AddAwsSignerInput =
+  | { text: string; credentials?: undefined }
+  | { credentials: AwsCredentials; text?: undefined };
 
 /**
  * An HTTP request to sign. `body` is text: runtime messages are JSON-serialised, so bytes
@@ -257,6 +313,8 @@ export const EXPORT_FORMATS = [
   'scaleway-s3',
   'pem',
   'ssh-public-key',
+  /** The bare secret, for the popup's Reveal and Copy (every kind). */
+  'secret',
 ] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -296,6 +354,11 @@ export const STORAGE = {
   pendingPrefix: 'keysmith.pending.',
   /** local: prefix of a rotation record (aws-flow-messages.ts RotationRecord), by id. */
   rotationPrefix: 'keysmith.rotation.',
+  /**
+   * session: an MFA signer's sealed GetSessionToken credentials, by signer id (removed on lock).
+   * Role-credential signers are in session storage too, under entryPrefix.
+   */
+  mfaPrefix: 'keysmith.mfa.',
 } as const;
 
 export const AUTO_LOCK_ALARM = 'keysmith.autolock';
@@ -319,35 +382,42 @@ export type RequestMessage =
   | { type: 'vault.delete'; storageKey: string }
   | { type: 'vault.restore'; storageKey: string }
   | { type: 'vault.changePassphrase'; newPassphrase: string }
-  | { type: 'aws.getCallerIdentity'; credentials: AwsCredentials }
-  | { type: 'aws.createAccessKey'; credentials: AwsCredentials; userName?: string; pushSecret?: PushSecretTarget }
-  | { type: 'aws.sign'; request: HttpRequestInput; credentials: AwsCredentials; options: AwsSignOptions }
-  | { type: 'aws.keySlot'; credentials: AwsCredentials; userName?: string }
+  | { type: 'signers.list' }
+  | ({ type: 'signers.addAws'; mfaSerial?: string; description?: string } & AddAwsSignerInput)
+  | { type: 'signers.addScaleway'; accessKey: string; secretKey: string; description?: string }
+  | { type: 'signers.setMfa'; signerId: string; mfaSerial: string | null }
+  | { type: 'signers.remove'; signerId: string }
+  | { type: 'signers.mfaSession'; signerId: string; tokenCode: string }
+  | { type: 'aws.getCallerIdentity'; signerId: string }
+  | { type: 'aws.createAccessKey'; signerId: string; userName?: string; pushSecret?: PushSecretTarget }
+  | { type: 'aws.sign'; request: HttpRequestInput; signerId: string; options: AwsSignOptions }
+  | { type: 'aws.keySlot'; signerId: string; userName?: string }
   | {
       type: 'aws.updateAccessKey';
-      credentials: AwsCredentials;
+      signerId: string;
       userName?: string;
       accessKeyId: string;
       status: AccessKeyStatusChange;
     }
-  | { type: 'aws.deleteAccessKey'; credentials: AwsCredentials; userName?: string; accessKeyId: string }
+  | { type: 'aws.deleteAccessKey'; signerId: string; userName?: string; accessKeyId: string }
   | {
       type: 'aws.createKeyPair';
-      credentials: AwsCredentials;
+      signerId: string;
       region: string;
       keyName: string;
       keyType?: Ec2KeyType;
       keyFormat?: Ec2KeyFormat;
     }
-  | { type: 'aws.describeKeyPairs'; credentials: AwsCredentials; region: string; keyNames?: string[] }
-  | { type: 'aws.deleteKeyPair'; credentials: AwsCredentials; region: string; keyName: string }
+  | { type: 'aws.describeKeyPairs'; signerId: string; region: string; keyNames?: string[] }
+  | { type: 'aws.deleteKeyPair'; signerId: string; region: string; keyName: string }
   | ScalewayRequestMessage
+  | ConsoleRequestMessage
   | AwsFlowRequestMessage;
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
 
-export interface ResultByType extends ScalewayResultByType, AwsFlowResultByType {
+export interface ResultByType extends ScalewayResultByType, ConsoleResultByType, AwsFlowResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
@@ -361,6 +431,12 @@ export interface ResultByType extends ScalewayResultByType, AwsFlowResultByType 
   'vault.delete': DeleteResult;
   'vault.restore': DeleteResult;
   'vault.changePassphrase': VaultStatus;
+  'signers.list': SignerList;
+  'signers.addAws': SignerItem;
+  'signers.addScaleway': SignerItem & { bearerName: string | null };
+  'signers.setMfa': SignerItem;
+  'signers.remove': { signerId: string };
+  'signers.mfaSession': { signerId: string; expiration: string };
   'aws.getCallerIdentity': CallerIdentity;
   'aws.createAccessKey': CreatedAccessKey;
   'aws.sign': AwsSignature;
@@ -412,6 +488,10 @@ export const WorkerErrorCode = {
   outcomeUnknown: 'outcome_unknown',
   /** A rotation cannot go on as asked (e.g. its new key's secret was lost): roll it back. */
   rotationBlocked: 'rotation_blocked',
+  /** A signer is needed and the vault is locked (a signer is opened with the vault key). */
+  vaultLocked: 'vault_locked',
+  /** No signer identity with that id (or not one for this provider). */
+  noSigner: 'no_signer',
 } as const;
 
 /**
@@ -420,7 +500,7 @@ export const WorkerErrorCode = {
  * configuration, is for extension pages only: content scripts run inside provider consoles,
  * which we do not control. vault.status tells only what a locked vault reveals anyway.
  */
-export type SenderRequirement = 'any-extension-context' | 'extension-page';
+export type SenderRequirement = 'any-extension-context' | 'extension-page' | 'console-content-script';
 export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   ping: 'any-extension-context',
   'settings.get': 'extension-page',
@@ -435,6 +515,12 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'vault.delete': 'extension-page',
   'vault.restore': 'extension-page',
   'vault.changePassphrase': 'extension-page',
+  'signers.list': 'extension-page',
+  'signers.addAws': 'extension-page',
+  'signers.addScaleway': 'extension-page',
+  'signers.setMfa': 'extension-page',
+  'signers.remove': 'extension-page',
+  'signers.mfaSession': 'extension-page',
   'aws.getCallerIdentity': 'extension-page',
   'aws.createAccessKey': 'extension-page',
   'aws.sign': 'extension-page',
@@ -452,6 +538,12 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'scaleway.listApiKeys': 'extension-page',
   'scaleway.deleteApiKey': 'extension-page',
   ...AWS_FLOW_SENDER_REQUIREMENT,
+  // Only Keysmith's content scripts in a provider console (origin checked; see console-messages.ts).
+  'console.vaultKey': 'console-content-script',
+  'console.aws.createAccessKey': 'console-content-script',
+  'console.ec2.createKeyPair': 'console-content-script',
+  'console.scaleway.createApiKey': 'console-content-script',
+  'console.openExtension': 'console-content-script',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -476,6 +568,8 @@ const MAX_PASSPHRASE = 1024;
 const MAX_IMPORT = 1 << 20;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const ENTRY_STORAGE_KEY = /^keysmith\.entry\.[0-9a-f]{32}$/;
+const SIGNER_ID = /^[0-9a-f]{32}$/;
+const MFA_CODE = /^[0-9]{6}$/;
 const EXPORT_PROFILE = /^[\w.+@-]{1,64}$/;
 
 type Dict = Record<string, unknown>;
@@ -484,7 +578,8 @@ function isDict(value: unknown): value is Dict {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function dict(value: unknown, path: string, allowed: readonly string[]): Dict {
+/** `value` as an object with only `allowed` keys (shared by the contract files' validators). */
+export function dict(value: unknown, path: string, allowed: readonly string[]): Dict {
   if (!isDict(value)) {
     throw new MessageValidationError(`${path} must be an object`);
   }
@@ -509,11 +604,6 @@ function str(value: unknown, path: string, maxLength: number, options: { nonEmpt
   return value;
 }
 
-/** `dict` for the other contract files. */
-export function expectDict(value: unknown, path: string, allowed: readonly string[]): Dict {
-  return dict(value, path, allowed);
-}
-
 function optional<T>(value: unknown, check: (v: unknown) => T): T | undefined {
   return value === undefined ? undefined : check(value);
 }
@@ -533,7 +623,7 @@ function nonNegativeInteger(value: unknown, path: string): number {
 }
 
 export function parseAwsCredentials(value: unknown, path = 'credentials'): AwsCredentials {
-  const d = dict(value, path, ['accessKeyId', 'secretAccessKey', 'sessionToken']);
+  const d = dict(value, path, ['accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration']);
   const credentials: AwsCredentials = {
     accessKeyId: str(d.accessKeyId, `${path}.accessKeyId`, MAX_SHORT, { nonEmpty: true }),
     secretAccessKey: str(d.secretAccessKey, `${path}.secretAccessKey`, MAX_SECRET, { nonEmpty: true }),
@@ -542,7 +632,87 @@ export function parseAwsCredentials(value: unknown, path = 'credentials'): AwsCr
   if (sessionToken !== undefined && sessionToken !== '') {
     credentials.sessionToken = sessionToken;
   }
+  const expiration = optional(d.expiration, (v) => str(v, `${path}.expiration`, 64).trim());
+  if (expiration !== undefined && expiration !== '') {
+    credentials.expiration = expiration;
+  }
   return credentials;
+}
+
+/** A signer's id: its vault entry id, 32 lowercase hex digits. */
+export function parseSignerId(value: unknown, path = 'signerId'): string {
+  const id = str(value, path, 32);
+  if (!SIGNER_ID.test(id)) {
+    throw new MessageValidationError(`${path} must be a signer id (32 lowercase hex digits)`);
+  }
+  return id;
+}
+
+/** An MFA device: its ARN or a hardware token's serial (the core checks the shape). */
+export function parseMfaSerial(value: unknown, path = 'mfaSerial'): string {
+  return str(value, path, MAX_SHORT, { nonEmpty: true }).trim();
+}
+
+function parseSignerMessage(type: `signers.${string}` & MessageType, value: unknown): RequestMessage {
+  switch (type) {
+    case 'signers.list':
+      dict(value, 'message', ['type']);
+      return { type };
+    case 'signers.addAws': {
+      const d = dict(value, 'message', ['type', 'text', 'credentials', 'mfaSerial', 'description']);
+      if ((d.text === undefined) === (d.credentials === undefined)) {
+        throw new MessageValidationError('give either the pasted text or the credentials, not both');
+      }
+      const message: MessageOf<'signers.addAws'> =
+        d.text !== undefined
+          ? { type, text: str(d.text, 'text', MAX_IMPORT, { nonEmpty: true }) }
+          : { type, credentials: parseAwsCredentials(d.credentials) };
+      const mfaSerial = optional(d.mfaSerial, (v) => str(v, 'mfaSerial', MAX_SHORT).trim());
+      if (mfaSerial !== undefined && mfaSerial !== '') {
+        message.mfaSerial = mfaSerial;
+      }
+      const description = optional(d.description, (v) => str(v, 'description', MAX_SHORT).trim());
+      if (description !== undefined && description !== '') {
+        message.description = description;
+      }
+      return message;
+    }
+    case 'signers.addScaleway': {
+      const d = dict(value, 'message', ['type', 'accessKey', 'secretKey', 'description']);
+      const message: MessageOf<'signers.addScaleway'> = {
+        type,
+        accessKey: str(d.accessKey, 'accessKey', MAX_SHORT, { nonEmpty: true }).trim(),
+        secretKey: str(d.secretKey, 'secretKey', MAX_SECRET, { nonEmpty: true }).trim(),
+      };
+      const description = optional(d.description, (v) => str(v, 'description', MAX_SHORT).trim());
+      if (description !== undefined && description !== '') {
+        message.description = description;
+      }
+      return message;
+    }
+    case 'signers.setMfa': {
+      const d = dict(value, 'message', ['type', 'signerId', 'mfaSerial']);
+      return {
+        type,
+        signerId: parseSignerId(d.signerId),
+        mfaSerial: d.mfaSerial === null ? null : parseMfaSerial(d.mfaSerial),
+      };
+    }
+    case 'signers.remove': {
+      const d = dict(value, 'message', ['type', 'signerId']);
+      return { type, signerId: parseSignerId(d.signerId) };
+    }
+    case 'signers.mfaSession': {
+      const d = dict(value, 'message', ['type', 'signerId', 'tokenCode']);
+      const tokenCode = str(d.tokenCode, 'tokenCode', 16).trim();
+      if (!MFA_CODE.test(tokenCode)) {
+        throw new MessageValidationError('tokenCode must be the 6 digits your MFA device shows');
+      }
+      return { type, signerId: parseSignerId(d.signerId), tokenCode };
+    }
+    default:
+      throw new MessageValidationError(`unknown message type ${JSON.stringify(type)}`);
+  }
 }
 
 export function parseHttpRequest(value: unknown, path = 'request'): HttpRequestInput {
@@ -756,6 +926,9 @@ export function parseRequestMessage(value: unknown): RequestMessage {
   if (isAwsFlowMessageType(type)) {
     return parseAwsFlowMessage(type, value);
   }
+  if (isConsoleMessageType(type)) {
+    return parseConsoleMessage(type, value);
+  }
   switch (type) {
     case 'ping':
       dict(value, 'message', ['type']);
@@ -820,15 +993,22 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       const d = dict(value, 'message', ['type', 'storageKey']);
       return { type, storageKey: parseEntryStorageKey(d.storageKey) };
     }
+    case 'signers.list':
+    case 'signers.addAws':
+    case 'signers.addScaleway':
+    case 'signers.setMfa':
+    case 'signers.remove':
+    case 'signers.mfaSession':
+      return parseSignerMessage(type, value);
     case 'aws.getCallerIdentity': {
-      const d = dict(value, 'message', ['type', 'credentials']);
-      return { type: 'aws.getCallerIdentity', credentials: parseAwsCredentials(d.credentials) };
+      const d = dict(value, 'message', ['type', 'signerId']);
+      return { type: 'aws.getCallerIdentity', signerId: parseSignerId(d.signerId) };
     }
     case 'aws.createAccessKey': {
-      const d = dict(value, 'message', ['type', 'credentials', 'userName', 'pushSecret']);
+      const d = dict(value, 'message', ['type', 'signerId', 'userName', 'pushSecret']);
       const message: MessageOf<'aws.createAccessKey'> = {
         type: 'aws.createAccessKey',
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
       };
       const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
       if (userName !== undefined) {
@@ -841,11 +1021,11 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       return message;
     }
     case 'aws.sign': {
-      const d = dict(value, 'message', ['type', 'request', 'credentials', 'options']);
+      const d = dict(value, 'message', ['type', 'request', 'signerId', 'options']);
       return {
         type: 'aws.sign',
         request: parseHttpRequest(d.request),
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         options: parseAwsSignOptions(d.options),
       };
     }
@@ -928,8 +1108,8 @@ type AwsKeyMessageType =
 function parseAwsKeyMessage(type: AwsKeyMessageType, value: unknown): RequestMessage {
   switch (type) {
     case 'aws.keySlot': {
-      const d = dict(value, 'message', ['type', 'credentials', 'userName']);
-      const message: MessageOf<'aws.keySlot'> = { type, credentials: parseAwsCredentials(d.credentials) };
+      const d = dict(value, 'message', ['type', 'signerId', 'userName']);
+      const message: MessageOf<'aws.keySlot'> = { type, signerId: parseSignerId(d.signerId) };
       const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
       if (userName !== undefined) {
         message.userName = userName;
@@ -937,10 +1117,10 @@ function parseAwsKeyMessage(type: AwsKeyMessageType, value: unknown): RequestMes
       return message;
     }
     case 'aws.updateAccessKey': {
-      const d = dict(value, 'message', ['type', 'credentials', 'userName', 'accessKeyId', 'status']);
+      const d = dict(value, 'message', ['type', 'signerId', 'userName', 'accessKeyId', 'status']);
       const message: MessageOf<'aws.updateAccessKey'> = {
         type,
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         accessKeyId: parseAccessKeyId(d.accessKeyId),
         status: oneOf(d.status, 'status', ['Active', 'Inactive'] as const),
       };
@@ -951,10 +1131,10 @@ function parseAwsKeyMessage(type: AwsKeyMessageType, value: unknown): RequestMes
       return message;
     }
     case 'aws.deleteAccessKey': {
-      const d = dict(value, 'message', ['type', 'credentials', 'userName', 'accessKeyId']);
+      const d = dict(value, 'message', ['type', 'signerId', 'userName', 'accessKeyId']);
       const message: MessageOf<'aws.deleteAccessKey'> = {
         type,
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         accessKeyId: parseAccessKeyId(d.accessKeyId),
       };
       const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
@@ -964,10 +1144,10 @@ function parseAwsKeyMessage(type: AwsKeyMessageType, value: unknown): RequestMes
       return message;
     }
     case 'aws.createKeyPair': {
-      const d = dict(value, 'message', ['type', 'credentials', 'region', 'keyName', 'keyType', 'keyFormat']);
+      const d = dict(value, 'message', ['type', 'signerId', 'region', 'keyName', 'keyType', 'keyFormat']);
       const message: MessageOf<'aws.createKeyPair'> = {
         type,
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         region: parseEc2Region(d.region),
         keyName: parseEc2KeyName(d.keyName),
       };
@@ -982,10 +1162,10 @@ function parseAwsKeyMessage(type: AwsKeyMessageType, value: unknown): RequestMes
       return message;
     }
     case 'aws.describeKeyPairs': {
-      const d = dict(value, 'message', ['type', 'credentials', 'region', 'keyNames']);
+      const d = dict(value, 'message', ['type', 'signerId', 'region', 'keyNames']);
       const message: MessageOf<'aws.describeKeyPairs'> = {
         type,
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         region: parseEc2Region(d.region),
       };
       if (d.keyNames !== undefined) {
@@ -997,10 +1177,10 @@ function parseAwsKeyMessage(type: AwsKeyMessageType, value: unknown): RequestMes
       return message;
     }
     case 'aws.deleteKeyPair': {
-      const d = dict(value, 'message', ['type', 'credentials', 'region', 'keyName']);
+      const d = dict(value, 'message', ['type', 'signerId', 'region', 'keyName']);
       return {
         type,
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         region: parseEc2Region(d.region),
         keyName: parseEc2KeyName(d.keyName),
       };

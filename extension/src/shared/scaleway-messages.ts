@@ -4,7 +4,7 @@
 // checks the semantics (UUIDs, key formats, description length, expiry in the future) and
 // reports them with its own codes.
 
-import { MessageValidationError } from './messages.js';
+import { MessageValidationError, parseSignerId } from './messages.js';
 
 /** A Scaleway API key as the user types it: the access key names it, the secret key signs. */
 export interface ScalewayCredentials {
@@ -69,10 +69,10 @@ export interface ScalewayProject {
 }
 
 export type ScalewayRequestMessage =
-  | { type: 'scaleway.verifySigner'; credentials: ScalewayCredentials }
+  | { type: 'scaleway.verifySigner'; signerId: string }
   | {
       type: 'scaleway.createApiKey';
-      credentials: ScalewayCredentials;
+      signerId: string;
       userId?: string;
       applicationId?: string;
       description?: string;
@@ -82,22 +82,22 @@ export type ScalewayRequestMessage =
       organizationId?: string;
       secretManager?: ScalewaySecretManagerTarget;
     }
-  | { type: 'scaleway.listApplications'; credentials: ScalewayCredentials; organizationId: string; name?: string }
+  | { type: 'scaleway.listApplications'; signerId: string; organizationId: string; name?: string }
   | {
       type: 'scaleway.createApplication';
-      credentials: ScalewayCredentials;
+      signerId: string;
       organizationId: string;
       name: string;
       description?: string;
     }
-  | { type: 'scaleway.listProjects'; credentials: ScalewayCredentials; organizationId: string }
+  | { type: 'scaleway.listProjects'; signerId: string; organizationId: string }
   | {
       type: 'scaleway.listApiKeys';
-      credentials: ScalewayCredentials;
+      signerId: string;
       bearerType?: 'user' | 'application';
       bearerId?: string;
     }
-  | { type: 'scaleway.deleteApiKey'; credentials: ScalewayCredentials; accessKey: string };
+  | { type: 'scaleway.deleteApiKey'; signerId: string; accessKey: string };
 
 export type ScalewayMessageType = ScalewayRequestMessage['type'];
 
@@ -198,13 +198,13 @@ function parseSecretManager(value: unknown, path = 'secretManager'): ScalewaySec
 export function parseScalewayMessage(type: ScalewayMessageType, value: unknown): ScalewayRequestMessage {
   switch (type) {
     case 'scaleway.verifySigner': {
-      const d = dict(value, 'message', ['type', 'credentials']);
-      return { type, credentials: parseScalewayCredentials(d.credentials) };
+      const d = dict(value, 'message', ['type', 'signerId']);
+      return { type, signerId: parseSignerId(d.signerId) };
     }
     case 'scaleway.createApiKey': {
       const d = dict(value, 'message', [
         'type',
-        'credentials',
+        'signerId',
         'userId',
         'applicationId',
         'description',
@@ -218,7 +218,7 @@ export function parseScalewayMessage(type: ScalewayMessageType, value: unknown):
       }
       const message: Extract<ScalewayRequestMessage, { type: 'scaleway.createApiKey' }> = {
         type,
-        credentials: parseScalewayCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
       };
       optionalStrings(d, message, [
         ['userId', MAX_ID],
@@ -234,37 +234,37 @@ export function parseScalewayMessage(type: ScalewayMessageType, value: unknown):
       return message;
     }
     case 'scaleway.listApplications': {
-      const d = dict(value, 'message', ['type', 'credentials', 'organizationId', 'name']);
+      const d = dict(value, 'message', ['type', 'signerId', 'organizationId', 'name']);
       const message: Extract<ScalewayRequestMessage, { type: 'scaleway.listApplications' }> = {
         type,
-        credentials: parseScalewayCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         organizationId: str(d.organizationId, 'organizationId', MAX_ID),
       };
       return optionalStrings(d, message, [['name', MAX_NAME]]);
     }
     case 'scaleway.createApplication': {
-      const d = dict(value, 'message', ['type', 'credentials', 'organizationId', 'name', 'description']);
+      const d = dict(value, 'message', ['type', 'signerId', 'organizationId', 'name', 'description']);
       const message: Extract<ScalewayRequestMessage, { type: 'scaleway.createApplication' }> = {
         type,
-        credentials: parseScalewayCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         organizationId: str(d.organizationId, 'organizationId', MAX_ID),
         name: str(d.name, 'name', MAX_NAME).trim(),
       };
       return optionalStrings(d, message, [['description', MAX_DESCRIPTION]]);
     }
     case 'scaleway.listProjects': {
-      const d = dict(value, 'message', ['type', 'credentials', 'organizationId']);
+      const d = dict(value, 'message', ['type', 'signerId', 'organizationId']);
       return {
         type,
-        credentials: parseScalewayCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         organizationId: str(d.organizationId, 'organizationId', MAX_ID),
       };
     }
     case 'scaleway.listApiKeys': {
-      const d = dict(value, 'message', ['type', 'credentials', 'bearerType', 'bearerId']);
+      const d = dict(value, 'message', ['type', 'signerId', 'bearerType', 'bearerId']);
       const message: Extract<ScalewayRequestMessage, { type: 'scaleway.listApiKeys' }> = {
         type,
-        credentials: parseScalewayCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
       };
       if (d.bearerType !== undefined) {
         if (d.bearerType !== 'user' && d.bearerType !== 'application') {
@@ -275,10 +275,10 @@ export function parseScalewayMessage(type: ScalewayMessageType, value: unknown):
       return optionalStrings(d, message, [['bearerId', MAX_ID]]);
     }
     case 'scaleway.deleteApiKey': {
-      const d = dict(value, 'message', ['type', 'credentials', 'accessKey']);
+      const d = dict(value, 'message', ['type', 'signerId', 'accessKey']);
       return {
         type,
-        credentials: parseScalewayCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         accessKey: str(d.accessKey, 'accessKey', MAX_ID).trim(),
       };
     }

@@ -1,15 +1,10 @@
 // The popup's AWS key screens beyond the basic create: the two-key choice (deactivate or delete
-// one of a user's two access keys, never silently, then create), EC2 key pairs (created and
-// sealed into the vault by the worker), and the signer policy to copy.
-//
-// Credentials: the EC2 form reads the signer fields of the AWS form and clears the secret ones
-// right after, like the rest of the popup. While the two-key choice is open, the popup keeps the
-// credentials it was opened with (a JS object, not wipeable) so that the freed slot can be used
-// without typing them again; they are dropped when the choice closes.
+// one of a user's two access keys, never silently, then create) and EC2 key pairs (created and
+// sealed into the vault by the worker). Both are signed by the AWS signer chosen in the AWS form
+// (signer-select.ts): only its id is sent; its secret stays sealed in the vault.
 
 import { showStatusText } from './status.js';
 import {
-  type AwsCredentials,
   DEFAULT_EC2_REGION,
   EC2_REGIONS,
   type Ec2KeyFormat,
@@ -20,17 +15,14 @@ import {
   parseEc2KeyName,
   sendMessage,
 } from '../shared/messages.js';
-import { SIGNER_POLICY, SIGNER_POLICY_MFA } from '../shared/signer-policy.js';
 import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { refreshVault } from './vault-panel.js';
+import { noteSignerFailure, signerForAction } from './signer-select.js';
 
 const REGION_KEY = 'keysmith.ec2Region';
 
 const ui = {
-  accessKeyId: element('access-key-id', HTMLInputElement),
-  secretAccessKey: element('secret-access-key', HTMLInputElement),
-  sessionToken: element('session-token', HTMLInputElement),
   slot: element('key-slot', HTMLElement),
   slotTitle: element('key-slot-title', HTMLHeadingElement),
   slotList: element('key-slot-list', HTMLUListElement),
@@ -45,11 +37,6 @@ const ui = {
   listKeyPairs: element('list-key-pairs', HTMLButtonElement),
   ec2Status: element('ec2-status', HTMLElement),
   ec2List: element('ec2-list', HTMLUListElement),
-  policy: element('signer-policy-json', HTMLPreElement),
-  policyMfa: element('signer-policy-mfa-json', HTMLPreElement),
-  copyPolicy: element('copy-signer-policy', HTMLButtonElement),
-  copyPolicyMfa: element('copy-signer-policy-mfa', HTMLButtonElement),
-  policyStatus: element('signer-policy-status', HTMLParagraphElement),
 };
 
 function formatDate(text: string | undefined): string {
@@ -65,7 +52,7 @@ function formatDate(text: string | undefined): string {
 
 interface SlotContext {
   userName: string;
-  credentials: AwsCredentials;
+  signerId: string;
   onFreed: () => Promise<void>;
 }
 let slotContext: SlotContext | undefined;
@@ -85,10 +72,10 @@ export function hideKeySlotChoice(): void {
 export function showKeySlotChoice(
   userName: string,
   slot: KeySlotDecision,
-  credentials: AwsCredentials,
+  signerId: string,
   onFreed: () => Promise<void>,
 ): void {
-  slotContext = { userName, credentials, onFreed };
+  slotContext = { userName, signerId, onFreed };
   renderSlot(slot);
 }
 
@@ -182,7 +169,7 @@ async function changeKey(
   }
   const verb = change.type === 'delete' ? 'Deleting' : change.status === 'Inactive' ? 'Deactivating' : 'Activating';
   showStatusText(ui.slotStatus, `${verb} ${accessKeyId}…`, 'busy');
-  const base = { credentials: context.credentials, userName: context.userName, accessKeyId };
+  const base = { signerId: context.signerId, userName: context.userName, accessKeyId };
   const reply =
     change.type === 'delete'
       ? await sendMessage({ type: 'aws.deleteAccessKey', ...base })
@@ -214,31 +201,14 @@ async function changeKey(
 
 // ----- EC2 key pairs -----------------------------------------------------------------------------
 
-/** The signer fields of the AWS form; the secret ones are cleared by the caller after use. */
-function readCredentials(): AwsCredentials | undefined {
-  const accessKeyId = ui.accessKeyId.value.trim();
-  const secretAccessKey = ui.secretAccessKey.value;
-  const sessionToken = ui.sessionToken.value.trim();
-  if (accessKeyId === '' || secretAccessKey === '') {
-    showStatusText(ui.ec2Status, 'Enter the signer access key ID and secret access key in the AWS form above.', 'error');
-    (accessKeyId === '' ? ui.accessKeyId : ui.secretAccessKey).focus();
-    return undefined;
-  }
-  return sessionToken === '' ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
-}
-
-function clearSecrets(): void {
-  ui.secretAccessKey.value = '';
-  ui.sessionToken.value = '';
-}
-
 function reportEc2Failure(error: ErrorInfo): void {
+  noteSignerFailure('aws', error);
   showStatusText(ui.ec2Status, describeErrorForUser(error), 'error', error.providerCode ?? error.code);
 }
 
-async function withEc2Busy(progress: string, run: (credentials: AwsCredentials) => Promise<void>): Promise<void> {
-  const credentials = readCredentials();
-  if (credentials === undefined) {
+async function withEc2Busy(progress: string, run: (signerId: string) => Promise<void>): Promise<void> {
+  const signerId = await signerForAction('aws', (text, code) => showStatusText(ui.ec2Status, text, 'error', code));
+  if (signerId === undefined) {
     return;
   }
   ui.ec2Form.setAttribute('aria-busy', 'true');
@@ -246,11 +216,10 @@ async function withEc2Busy(progress: string, run: (credentials: AwsCredentials) 
   ui.listKeyPairs.disabled = true;
   showStatusText(ui.ec2Status, progress, 'busy');
   try {
-    await run(credentials);
+    await run(signerId);
   } catch (error) {
     showStatusText(ui.ec2Status, `Could not talk to the Keysmith service worker: ${errorText(error)}`, 'error');
   } finally {
-    clearSecrets();
     ui.createKeyPair.disabled = false;
     ui.listKeyPairs.disabled = false;
     ui.ec2Form.setAttribute('aria-busy', 'false');
@@ -272,8 +241,8 @@ async function createKeyPair(): Promise<void> {
   const keyType = ui.keyType.value as Ec2KeyType;
   const keyFormat = ui.keyFormat.value as Ec2KeyFormat;
   localStorage.setItem(REGION_KEY, region);
-  await withEc2Busy(`Creating key pair ${keyName} in ${region}…`, async (credentials) => {
-    const reply = await sendMessage({ type: 'aws.createKeyPair', credentials, region, keyName, keyType, keyFormat });
+  await withEc2Busy(`Creating key pair ${keyName} in ${region}…`, async (signerId) => {
+    const reply = await sendMessage({ type: 'aws.createKeyPair', signerId, region, keyName, keyType, keyFormat });
     if (!reply.ok) {
       reportEc2Failure(reply.error);
       return;
@@ -309,8 +278,8 @@ async function createKeyPair(): Promise<void> {
 
 async function listKeyPairs(): Promise<void> {
   const region = ui.region.value;
-  await withEc2Busy(`Listing key pairs in ${region}…`, async (credentials) => {
-    const reply = await sendMessage({ type: 'aws.describeKeyPairs', credentials, region });
+  await withEc2Busy(`Listing key pairs in ${region}…`, async (signerId) => {
+    const reply = await sendMessage({ type: 'aws.describeKeyPairs', signerId, region });
     if (!reply.ok) {
       reportEc2Failure(reply.error);
       return;
@@ -330,15 +299,6 @@ async function listKeyPairs(): Promise<void> {
   });
 }
 
-// ----- signer policy -----------------------------------------------------------------------------
-
-function copyText(text: string, what: string): void {
-  navigator.clipboard.writeText(text).then(
-    () => showStatusText(ui.policyStatus, `${what} copied.`, 'ok'),
-    (error: unknown) => showStatusText(ui.policyStatus, `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`, 'error'),
-  );
-}
-
 function reportUnexpected(error: unknown): void {
   console.error('Keysmith popup (AWS keys):', error);
   showStatusText(ui.ec2Status, `Unexpected error: ${errorText(error)}`, 'error');
@@ -349,10 +309,6 @@ export function initAwsKeys(): void {
   const initial = saved !== null && (EC2_REGIONS as readonly string[]).includes(saved) ? saved : DEFAULT_EC2_REGION;
   ui.region.replaceChildren(...EC2_REGIONS.map((region) => h('option', { value: region }, region)));
   ui.region.value = initial;
-  ui.policy.textContent = SIGNER_POLICY;
-  ui.policyMfa.textContent = SIGNER_POLICY_MFA;
-  ui.copyPolicy.addEventListener('click', () => copyText(SIGNER_POLICY, 'Signer policy'));
-  ui.copyPolicyMfa.addEventListener('click', () => copyText(SIGNER_POLICY_MFA, 'MFA signer policy'));
   ui.slotCancel.addEventListener('click', () => hideKeySlotChoice());
   ui.ec2Form.addEventListener('submit', (event) => {
     event.preventDefault();

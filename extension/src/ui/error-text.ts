@@ -75,3 +75,31 @@ export function describeErrorForUser(info: ErrorInfo): string {
   const advice = CODE_ADVICE[info.code];
   return advice === undefined ? `Something went wrong (${info.code}): ${sentence(info.message)}` : advice(info);
 }
+
+/** Scaleway's error types (and the core's codes) → what the user should do. */
+export function describeScalewayError(info: ErrorInfo): string {
+  switch (info.providerCode) {
+    case 'denied_authentication':
+      return 'Scaleway rejected the secret key (denied_authentication): check the secret key, and that the API key has not expired or been deleted.';
+    case 'permissions_denied':
+      return `The signer's API key lacks a permission for this (permissions_denied): give its bearer an IAM policy with the needed permission set. ${sentence(info.message)}`;
+    case 'quotas_exceeded':
+      return `A Scaleway quota is exceeded (quotas_exceeded): delete an API key of this bearer first, or ask for a higher quota. ${sentence(info.message)}`;
+    case 'invalid_arguments':
+      return `Scaleway refused an argument (invalid_arguments): ${sentence(info.message)}`;
+    case 'not_found':
+      return `Scaleway did not find it (not_found): ${sentence(info.message)}`;
+    default:
+      break;
+  }
+  if (info.code === 'expiry_beyond_maximum') {
+    return sentence(info.message);
+  }
+  if (info.code === 'invalid_credentials') {
+    return `Check the Scaleway key: ${sentence(info.message)}`;
+  }
+  if (info.code === 'host_not_allowed') {
+    return `Keysmith refused to send the secret key there: ${sentence(info.message)}`;
+  }
+  return describeErrorForUser(info);
+}

@@ -1,15 +1,15 @@
-// Popup: the vault panel (vault-panel.ts), and the AWS form: verify an identity and create an
-// access key, which the service worker seals into the vault before it answers.
-// Secrets typed here go to the worker in one message and are cleared from the form right after.
+// Popup: the vault panel (vault-panel.ts), and the AWS form: verify the chosen signer identity
+// and create an access key, which the service worker seals into the vault before it answers.
+// Signers are vault entries (signer-select.ts): messages carry only a signer id.
 
 import * as status from './status.js';
 import {
-  type AwsCredentials,
   type CustomEndpoints,
   type ErrorInfo,
   MessageValidationError,
   type PushSecretTarget,
   SECRETS_MANAGER_REGIONS,
+  STORAGE,
   parseEndpointUrl,
   parseIamUserName,
   parsePushSecretTarget,
@@ -22,13 +22,19 @@ import { initAwsRotation, refreshUnfinished } from './aws-rotation.js';
 import { initAwsUsers } from './aws-users.js';
 import { initScalewaySection } from './scaleway.js';
 import { initVaultPanel, refreshVault } from './vault-panel.js';
+import {
+  noteSignerFailure,
+  refreshSigners,
+  registerMfaPrompt,
+  registerSignerSelect,
+  selectedSigner,
+  signerForAction,
+} from './signer-select.js';
 
 const ui = {
   coreVersion: element('core-version', HTMLSpanElement),
   form: element('aws-form', HTMLFormElement),
-  accessKeyId: element('access-key-id', HTMLInputElement),
-  secretAccessKey: element('secret-access-key', HTMLInputElement),
-  sessionToken: element('session-token', HTMLInputElement),
+  openOptions: element('open-options', HTMLAnchorElement),
   userName: element('user-name', HTMLInputElement),
   verify: element('verify-identity', HTMLButtonElement),
   create: element('create-access-key', HTMLButtonElement),
@@ -52,9 +58,6 @@ const showSuccess = (title: string, rows: [string, string][], note?: string): vo
   status.showSuccess(ui.status, title, rows, note);
 const showError = (text: string, code?: string): void => status.showError(ui.status, text, code);
 
-
-
-
 function setBusy(busy: boolean): void {
   ui.form.setAttribute('aria-busy', String(busy));
   ui.verify.disabled = busy;
@@ -67,35 +70,16 @@ function markInvalid(input: HTMLInputElement, invalid: boolean): void {
   input.setAttribute('aria-invalid', String(invalid));
 }
 
-/** Reads the credential fields; returns undefined (and says why) if one is missing. */
-function readCredentials(): AwsCredentials | undefined {
-  const accessKeyId = ui.accessKeyId.value.trim();
-  const secretAccessKey = ui.secretAccessKey.value;
-  const sessionToken = ui.sessionToken.value.trim();
-  markInvalid(ui.accessKeyId, accessKeyId === '');
-  markInvalid(ui.secretAccessKey, secretAccessKey === '');
-  if (accessKeyId === '' || secretAccessKey === '') {
-    showError('Enter an access key ID and a secret access key.');
-    (accessKeyId === '' ? ui.accessKeyId : ui.secretAccessKey).focus();
-    return undefined;
-  }
-  return sessionToken === '' ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
-}
-
-function clearSecrets(): void {
-  ui.secretAccessKey.value = '';
-  ui.sessionToken.value = '';
-}
-
 function endpointNote(): string {
   return currentEndpoints.aws === undefined ? 'AWS' : `the custom endpoint ${currentEndpoints.aws}`;
 }
 
 function reportFailure(error: ErrorInfo): void {
+  noteSignerFailure('aws', error);
   showError(describeErrorForUser(error), error.providerCode ?? error.code);
 }
 
-/** Runs one request with the form locked, and always clears the secret fields afterwards. */
+/** Runs one request with the form locked. */
 async function withBusyForm(progress: string, run: () => Promise<void>): Promise<void> {
   setBusy(true);
   showBusy(progress);
@@ -105,18 +89,19 @@ async function withBusyForm(progress: string, run: () => Promise<void>): Promise
     // The worker answers every message; landing here means it could not be reached at all.
     showError(`Could not talk to the Keysmith service worker: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    clearSecrets();
     setBusy(false);
   }
 }
 
 async function verifyIdentity(): Promise<void> {
-  const credentials = readCredentials();
-  if (credentials === undefined) {
+  // STS answers for an MFA signer without a code: no MFA exchange before verifying.
+  const signerId = selectedSigner('aws')?.id;
+  if (signerId === undefined) {
+    showError('Choose an AWS signer identity (add one on the options page; the vault must be unlocked).', 'no_signer');
     return;
   }
   await withBusyForm(`Verifying identity with ${endpointNote()}…`, async () => {
-    const reply = await sendMessage({ type: 'aws.getCallerIdentity', credentials });
+    const reply = await sendMessage({ type: 'aws.getCallerIdentity', signerId });
     if (!reply.ok) {
       reportFailure(reply.error);
       return;
@@ -157,31 +142,31 @@ async function createAccessKey(): Promise<void> {
     }
     markInvalid(ui.pushName, false);
   }
-  const credentials = readCredentials();
-  if (credentials === undefined) {
+  const signerId = await signerForAction('aws', showError);
+  if (signerId === undefined) {
     return;
   }
-  await sendCreateAccessKey(credentials, userName, pushSecret);
+  await sendCreateAccessKey(signerId, userName, pushSecret);
 }
 
 /**
  * Asks the worker to create the key. When the user already has two keys, the worker (or IAM's
  * LimitExceeded) answers with the key slots, and the popup offers the choice (aws-keys.ts);
- * once a slot is freed, the create runs again with the same credentials.
+ * once a slot is freed, the create runs again with the same signer.
  */
-async function sendCreateAccessKey(credentials: AwsCredentials, userName: string, pushSecret?: PushSecretTarget): Promise<void> {
+async function sendCreateAccessKey(signerId: string, userName: string, pushSecret?: PushSecretTarget): Promise<void> {
   hideKeySlotChoice();
   await withBusyForm(`Creating an access key for ${userName}…`, async () => {
     const reply = await sendMessage({
       type: 'aws.createAccessKey',
-      credentials,
+      signerId,
       userName,
       ...(pushSecret === undefined ? {} : { pushSecret }),
     });
     if (!reply.ok) {
       reportFailure(reply.error);
       if (reply.error.keySlot !== undefined) {
-        showKeySlotChoice(userName, reply.error.keySlot, credentials, () => sendCreateAccessKey(credentials, userName, pushSecret));
+        showKeySlotChoice(userName, reply.error.keySlot, signerId, () => sendCreateAccessKey(signerId, userName, pushSecret));
       }
       // A create whose outcome is unknown is listed as unfinished work.
       await refreshUnfinished(false);
@@ -291,6 +276,7 @@ async function releaseHostPermission(previous: string, next: string | undefined)
 
 async function loadState(): Promise<void> {
   await refreshVault();
+  await refreshSigners();
   const ping = await sendMessage({ type: 'ping' });
   ui.coreVersion.textContent = ping.ok ? ping.result.coreVersion : 'unavailable';
   if (!ping.ok) {
@@ -342,6 +328,25 @@ ui.push.addEventListener('change', () => {
   ui.pushFields.hidden = !ui.push.checked;
 });
 
+ui.openOptions.addEventListener('click', (event) => {
+  event.preventDefault();
+  chrome.runtime.openOptionsPage().catch(reportUnexpected);
+});
+
+registerSignerSelect('aws', 'aws-signer', 'aws-signer-hint');
+registerSignerSelect('scaleway', 'scw-signer', 'scw-signer-hint');
+registerMfaPrompt({ box: 'mfa-prompt', label: 'mfa-code-label', code: 'mfa-code', submit: 'mfa-submit', cancel: 'mfa-cancel' });
+// Unlocking or locking in the vault panel changes which signers can be used.
+// Signers added or removed (on the options page), and locks and unlocks: only those changes.
+// The parked key is rewritten on every use of the vault, which must not cause a refresh loop.
+chrome.storage.onChanged.addListener((changes) => {
+  const lockChange = changes[STORAGE.unlocked];
+  const lockedOrUnlocked =
+    lockChange !== undefined && (lockChange.oldValue === undefined) !== (lockChange.newValue === undefined);
+  if (lockedOrUnlocked || Object.keys(changes).some((key) => key.startsWith(STORAGE.entryPrefix))) {
+    refreshSigners().catch(reportUnexpected);
+  }
+});
 initVaultPanel();
 initAwsKeys();
 initAwsUsers();

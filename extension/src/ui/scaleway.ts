@@ -1,30 +1,27 @@
-// Popup: the Scaleway section. Verify a signer API key (its bearer, Organization and default
-// Project), then create an API key for the signer's own user or for an IAM application (existing
+// Popup: the Scaleway section. Verify the chosen signer identity (its bearer, Organization and
+// default Project, looked up again at Scaleway), then create an API key for the signer's own user or for an IAM application (existing
 // or created on the spot), with a description, an expiry, a preferred Project and an optional
 // Secret Manager push. The service worker seals the new secret into the vault before answering.
-// The signer's secret key goes to the worker in one message per action and is cleared from the
-// form right after.
+// The signer is a vault entry (signer-select.ts): messages carry its id, never its secret key.
 
 import * as status from './status.js';
 import { type CustomEndpoints, type ErrorInfo, parseEndpointUrl, sendMessage } from '../shared/messages.js';
 import type {
   ScalewayApiKeyInfo,
   ScalewayApplication,
-  ScalewayCredentials,
   ScalewayProject,
   ScalewayRegion,
   ScalewaySigner,
 } from '../shared/scaleway-messages.js';
 import { element, errorText, h } from './dom.js';
-import { describeErrorForUser, sentence } from './error-text.js';
+import { describeErrorForUser, describeScalewayError, sentence } from './error-text.js';
+import { selectedSigner } from './signer-select.js';
 
 const NEW_APPLICATION = '__new__';
 const MAX_DESCRIPTION = 200;
 
 const ui = {
   form: element('scw-form', HTMLFormElement),
-  accessKey: element('scw-access-key', HTMLInputElement),
-  secretKey: element('scw-secret-key', HTMLInputElement),
   verify: element('scw-verify', HTMLButtonElement),
   createFields: element('scw-create-fields', HTMLFieldSetElement),
   createHint: element('scw-create-hint', HTMLParagraphElement),
@@ -37,6 +34,9 @@ const ui = {
   description: element('scw-description', HTMLInputElement),
   descriptionCount: element('scw-description-count', HTMLParagraphElement),
   expiry: element('scw-expiry', HTMLSelectElement),
+  expiryCustomFields: element('scw-expiry-custom-fields', HTMLDivElement),
+  expiryCustom: element('scw-expiry-custom', HTMLInputElement),
+  expiryHint: element('scw-expiry-hint', HTMLParagraphElement),
   project: element('scw-project', HTMLSelectElement),
   push: element('scw-push', HTMLInputElement),
   pushFields: element('scw-push-fields', HTMLDivElement),
@@ -61,31 +61,6 @@ let onVaulted: () => Promise<void> = async () => undefined;
 
 // ----- errors ------------------------------------------------------------------------------------
 
-/** Scaleway's error types (and the core's codes) → what the user should do. */
-export function describeScalewayError(info: ErrorInfo): string {
-  switch (info.providerCode) {
-    case 'denied_authentication':
-      return 'Scaleway rejected the secret key (denied_authentication): check the secret key, and that the API key has not expired or been deleted.';
-    case 'permissions_denied':
-      return `The signer's API key lacks a permission for this (permissions_denied): give its bearer an IAM policy with the needed permission set. ${sentence(info.message)}`;
-    case 'quotas_exceeded':
-      return `A Scaleway quota is exceeded (quotas_exceeded): delete an API key of this bearer first, or ask for a higher quota. ${sentence(info.message)}`;
-    case 'invalid_arguments':
-      return `Scaleway refused an argument (invalid_arguments): ${sentence(info.message)}`;
-    case 'not_found':
-      return `Scaleway did not find it (not_found): ${sentence(info.message)}`;
-    default:
-      break;
-  }
-  if (info.code === 'invalid_credentials') {
-    return `Check the Scaleway key: ${sentence(info.message)}`;
-  }
-  if (info.code === 'host_not_allowed') {
-    return `Keysmith refused to send the secret key there: ${sentence(info.message)}`;
-  }
-  return describeErrorForUser(info);
-}
-
 // ----- status ------------------------------------------------------------------------------------
 
 const showBusy = (text: string): void => status.showBusy(ui.status, text);
@@ -102,20 +77,21 @@ function reportFailure(error: ErrorInfo): void {
 
 // ----- form --------------------------------------------------------------------------------------
 
-function readCredentials(): ScalewayCredentials | undefined {
-  const accessKey = ui.accessKey.value.trim();
-  const secretKey = ui.secretKey.value.trim();
-  ui.accessKey.setAttribute('aria-invalid', String(accessKey === ''));
-  ui.secretKey.setAttribute('aria-invalid', String(secretKey === ''));
-  if (accessKey === '' || secretKey === '') {
-    showError('Enter the Scaleway access key and secret key of the signer.');
-    (accessKey === '' ? ui.accessKey : ui.secretKey).focus();
+/** The chosen Scaleway signer's id; with `verified`, it must be the one verified last. */
+function readSignerId(verified?: ScalewaySigner): string | undefined {
+  const chosen = selectedSigner('scaleway');
+  if (chosen === undefined) {
+    showError('Choose a Scaleway signer identity (add one on the options page; the vault must be unlocked).', 'no_signer');
     return undefined;
   }
-  return { accessKey, secretKey };
+  if (verified !== undefined && chosen.keyId !== verified.accessKey) {
+    showError('The signer changed since it was verified: verify the signer again.');
+    return undefined;
+  }
+  return chosen.id;
 }
 
-/** Runs one action with the form locked, and always clears the secret key afterwards. */
+/** Runs one action with the form locked. */
 async function withBusyForm(progress: string, run: () => Promise<void>): Promise<void> {
   ui.form.setAttribute('aria-busy', 'true');
   ui.verify.disabled = true;
@@ -126,7 +102,6 @@ async function withBusyForm(progress: string, run: () => Promise<void>): Promise
   } catch (error) {
     showError(`Could not talk to the Keysmith service worker: ${errorText(error)}`);
   } finally {
-    ui.secretKey.value = '';
     ui.verify.disabled = false;
     ui.create.disabled = false;
     ui.form.setAttribute('aria-busy', 'false');
@@ -163,6 +138,7 @@ function syncVisibility(): void {
   ui.appFields.hidden = !ui.bearerApp.checked;
   ui.newAppFields.hidden = ui.application.value !== NEW_APPLICATION;
   ui.pushFields.hidden = !ui.push.checked;
+  ui.expiryCustomFields.hidden = ui.expiry.value !== CUSTOM_EXPIRY;
   const length = [...ui.description.value].length;
   ui.descriptionCount.textContent = `${length} / ${MAX_DESCRIPTION}`;
 }
@@ -176,12 +152,12 @@ function projectName(id: string | null): string {
 }
 
 async function verifySigner(): Promise<void> {
-  const credentials = readCredentials();
-  if (credentials === undefined) {
+  const signerId = readSignerId();
+  if (signerId === undefined) {
     return;
   }
   await withBusyForm('Looking up the signer at Scaleway…', async () => {
-    const reply = await sendMessage({ type: 'scaleway.verifySigner', credentials });
+    const reply = await sendMessage({ type: 'scaleway.verifySigner', signerId });
     if (!reply.ok) {
       signer = undefined;
       ui.createFields.disabled = true;
@@ -192,14 +168,14 @@ async function verifySigner(): Promise<void> {
     }
     const me = reply.result;
     const notes: string[] = [];
-    const listed = await sendMessage({ type: 'scaleway.listProjects', credentials, organizationId: me.organizationId });
+    const listed = await sendMessage({ type: 'scaleway.listProjects', signerId, organizationId: me.organizationId });
     if (listed.ok) {
       fillProjects(listed.result.projects, me.defaultProjectId);
     } else {
       fillProjects([], null);
       notes.push(`Projects could not be listed: ${describeScalewayError(listed.error)}`);
     }
-    const apps = await sendMessage({ type: 'scaleway.listApplications', credentials, organizationId: me.organizationId });
+    const apps = await sendMessage({ type: 'scaleway.listApplications', signerId, organizationId: me.organizationId });
     if (apps.ok) {
       fillApplications(apps.result.applications);
     } else {
@@ -207,7 +183,7 @@ async function verifySigner(): Promise<void> {
       notes.push(`Applications could not be listed: ${describeScalewayError(apps.error)}`);
     }
     signer = me;
-    const keysNote = await refreshBearerKeys(me, credentials);
+    const keysNote = await refreshBearerKeys(me, signerId);
     if (keysNote !== undefined) {
       notes.push(keysNote);
     }
@@ -232,9 +208,43 @@ async function verifySigner(): Promise<void> {
   });
 }
 
-function expiresAt(): string | undefined {
-  const seconds = Number(ui.expiry.value);
-  return ui.expiry.value === 'never' || !Number.isFinite(seconds) ? undefined : new Date(Date.now() + seconds * 1000).toISOString();
+const CUSTOM_EXPIRY = 'custom';
+
+/** The chosen expiry as RFC 3339, `null` for never, or an error to show (custom date missing or past). */
+function readExpiry(nowMs: number): { expiresAt: string | null } | { error: string } {
+  const choice = ui.expiry.value;
+  if (choice === 'never') {
+    return { expiresAt: null };
+  }
+  if (choice !== CUSTOM_EXPIRY) {
+    return { expiresAt: new Date(nowMs + Number(choice) * 1000).toISOString() };
+  }
+  // datetime-local is read in the browser's time zone; the API gets UTC.
+  const typed = ui.expiryCustom.value;
+  const at = typed === '' ? Number.NaN : new Date(typed).getTime();
+  if (Number.isNaN(at)) {
+    return { error: 'Enter the expiry date and time, or choose another expiry.' };
+  }
+  if (at <= nowMs) {
+    return { error: 'The expiry date is in the past: choose a date and time in the future.' };
+  }
+  return { expiresAt: new Date(at).toISOString() };
+}
+
+/** A datetime-local value (browser's time zone, to the minute) for a time in ms. */
+function localMinute(ms: number): string {
+  const offsetMs = new Date(ms).getTimezoneOffset() * 60_000;
+  return new Date(ms - offsetMs).toISOString().slice(0, 16);
+}
+
+function markExpiryInvalid(invalid: boolean): void {
+  const field = ui.expiry.value === CUSTOM_EXPIRY ? ui.expiryCustom : ui.expiry;
+  ui.expiry.setAttribute('aria-invalid', 'false');
+  ui.expiryCustom.setAttribute('aria-invalid', 'false');
+  field.setAttribute('aria-invalid', String(invalid));
+  if (invalid) {
+    field.focus();
+  }
 }
 
 async function createApiKey(): Promise<void> {
@@ -258,6 +268,14 @@ async function createApiKey(): Promise<void> {
     return;
   }
   ui.newAppName.setAttribute('aria-invalid', 'false');
+  const chosenExpiry = readExpiry(Date.now());
+  if ('error' in chosenExpiry) {
+    showError(chosenExpiry.error, 'invalid_expiry');
+    markExpiryInvalid(true);
+    return;
+  }
+  markExpiryInvalid(false);
+  const expiry = chosenExpiry.expiresAt ?? undefined;
   const defaultProjectId = ui.project.value === '' ? undefined : ui.project.value;
   let secretManager: { region: ScalewayRegion; projectId: string; name: string } | undefined;
   if (ui.push.checked) {
@@ -269,16 +287,10 @@ async function createApiKey(): Promise<void> {
     }
     secretManager = { region: ui.pushRegion.value as ScalewayRegion, projectId, name };
   }
-  const credentials = readCredentials();
-  if (credentials === undefined) {
+  const signerId = readSignerId(me);
+  if (signerId === undefined) {
     return;
   }
-  if (credentials.accessKey !== me.accessKey) {
-    ui.secretKey.value = '';
-    showError('The access key changed since it was verified: verify the signer again.');
-    return;
-  }
-  const expiry = expiresAt();
   await withBusyForm('Creating the Scaleway API key…', async () => {
     let bearer: { userId: string } | { applicationId: string };
     let bearerLabel: string;
@@ -288,7 +300,7 @@ async function createApiKey(): Promise<void> {
     } else if (ui.application.value === NEW_APPLICATION) {
       const made = await sendMessage({
         type: 'scaleway.createApplication',
-        credentials,
+        signerId,
         organizationId: me.organizationId,
         name: newAppName,
         description: 'created by Keysmith',
@@ -313,7 +325,7 @@ async function createApiKey(): Promise<void> {
     }
     const reply = await sendMessage({
       type: 'scaleway.createApiKey',
-      credentials,
+      signerId,
       ...bearer,
       organizationId: me.organizationId,
       ...(description === '' ? {} : { description }),
@@ -323,6 +335,9 @@ async function createApiKey(): Promise<void> {
     });
     if (!reply.ok) {
       reportFailure(reply.error);
+      if (reply.error.code === 'expiry_beyond_maximum') {
+        markExpiryInvalid(true);
+      }
       return;
     }
     const key = reply.result;
@@ -345,7 +360,7 @@ async function createApiKey(): Promise<void> {
     ui.description.value = '';
     syncVisibility();
     if (key.bearerId === me.bearerId) {
-      await refreshBearerKeys(me, credentials);
+      await refreshBearerKeys(me, signerId);
     }
     await onVaulted();
   });
@@ -353,11 +368,11 @@ async function createApiKey(): Promise<void> {
 
 // ----- keys of this bearer ----------------------------------------------------------------------
 
-/** Lists the API keys of the signer's bearer while the action still has the credentials. */
-async function refreshBearerKeys(me: ScalewaySigner, credentials: ScalewayCredentials): Promise<string | undefined> {
+/** Lists the API keys of the signer's bearer. */
+async function refreshBearerKeys(me: ScalewaySigner, signerId: string): Promise<string | undefined> {
   const reply = await sendMessage({
     type: 'scaleway.listApiKeys',
-    credentials,
+    signerId,
     bearerType: me.bearerType,
     bearerId: me.bearerId,
   });
@@ -426,22 +441,17 @@ async function deleteBearerKey(accessKey: string): Promise<void> {
     showError('Verify the Scaleway signer first.');
     return;
   }
-  const credentials = readCredentials();
-  if (credentials === undefined) {
-    return;
-  }
-  if (credentials.accessKey !== me.accessKey) {
-    ui.secretKey.value = '';
-    showError('The access key changed since it was verified: verify the signer again.');
+  const signerId = readSignerId(me);
+  if (signerId === undefined) {
     return;
   }
   await withBusyForm(`Deleting ${accessKey} at Scaleway…`, async () => {
-    const reply = await sendMessage({ type: 'scaleway.deleteApiKey', credentials, accessKey });
+    const reply = await sendMessage({ type: 'scaleway.deleteApiKey', signerId, accessKey });
     if (!reply.ok) {
       reportFailure(reply.error);
       return;
     }
-    const note = await refreshBearerKeys(me, credentials);
+    const note = await refreshBearerKeys(me, signerId);
     showSuccess('Scaleway API key deleted', [['Access key', reply.result.accessKey]], note);
   });
 }
@@ -537,6 +547,21 @@ export function initScalewaySection(options: { onVaulted: () => Promise<void> })
     input.addEventListener('change', syncVisibility);
   }
   ui.description.addEventListener('input', syncVisibility);
+  ui.expiry.addEventListener('change', () => {
+    syncVisibility();
+    if (ui.expiry.value === CUSTOM_EXPIRY) {
+      const now = Date.now();
+      // The picker offers no past date; the check on create stays (the time moves on).
+      ui.expiryCustom.min = localMinute(now);
+      if (ui.expiryCustom.value === '') {
+        ui.expiryCustom.value = localMinute(now + 7 * 86_400_000);
+      }
+    }
+    ui.expiryHint.textContent =
+      ui.expiry.value === CUSTOM_EXPIRY
+        ? 'Your Organization may set a maximum API key lifetime; Keysmith checks it before creating the key.'
+        : '';
+  });
   ui.endpointForm.addEventListener('submit', (event) => {
     event.preventDefault();
     saveEndpoint().catch(reportUnexpected);

@@ -22,10 +22,18 @@ import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { estimateStrength } from './strength.js';
 import { scalewayExportOptions } from './scaleway.js';
+import { CLIPBOARD_CLEAR_SECONDS, copyAndClearLater, describeClear } from './clipboard.js';
+import { showLinkedEntry } from './entry-link.js';
 
 /** The core's default (KdfParams::DEFAULT), shown before a vault exists to say what it costs. */
 const DEFAULT_KDF: KdfInfo = { mKib: 65_536, t: 3, p: 4 };
 const EXPORT_VISIBLE_SECONDS = 30;
+const REVEAL_VISIBLE_SECONDS = 30;
+/** An entry expiring within this many days gets an "expires in N days" badge. */
+const EXPIRY_WARNING_DAYS = 7;
+const DAY_MS = 86_400_000;
+/** Anything slower than this shows progress (a cold service worker must load the core first). */
+const PROGRESS_DELAY_MS = 200;
 const EXPORT_PROFILE = /^[\w.+@-]{1,64}$/;
 
 const FORMAT_LABELS: Record<ExportFormat, string> = {
@@ -38,6 +46,7 @@ const FORMAT_LABELS: Record<ExportFormat, string> = {
   'scaleway-s3': 'Object Storage profile (AWS CLI, S3 endpoint)',
   pem: 'Private key (.pem)',
   'ssh-public-key': 'Public key (authorized_keys line)',
+  secret: 'Secret',
 };
 const FORMATS_WITH_PROFILE: readonly ExportFormat[] = ['aws-credentials', 'aws-configure', 'scaleway-config', 'scaleway-s3'];
 
@@ -71,6 +80,8 @@ const ui = {
   undo: element('undo-delete', HTMLButtonElement),
   exportProfile: element('export-profile', HTMLInputElement),
   list: element('entry-list', HTMLUListElement),
+  search: element('entry-search', HTMLInputElement),
+  searchStatus: element('search-status', HTMLParagraphElement),
   empty: element('entries-empty', HTMLParagraphElement),
   listStatus: element('list-status', HTMLParagraphElement),
   deletedSection: element('deleted-section', HTMLDetailsElement),
@@ -96,6 +107,8 @@ let current: VaultStatus | undefined;
 let lastDeleted: { storageKey: string; title: string } | undefined;
 /** Cancels the timers of export panels that are open; run before the list is rebuilt. */
 const exportCleanups = new Set<() => void>();
+/** What the search box matches for each listed entry (metadata only, never a secret). */
+const searchIndex = new Map<HTMLLIElement, string>();
 
 // ----- small helpers -----------------------------------------------------------------------------
 
@@ -111,6 +124,21 @@ export function describeKdf(kdf: KdfInfo): string {
 function setInlineStatus(target: HTMLElement, text: string, kind: 'ok' | 'error' | 'busy'): void {
   target.dataset.kind = kind;
   target.textContent = text;
+}
+
+/** Runs one request for the list; says "label…" in the list's status if it takes over 200 ms. */
+async function withListProgress<T>(label: string, run: () => Promise<T>): Promise<T> {
+  const timer = setTimeout(() => setInlineStatus(ui.listStatus, `${label}…`, 'busy'), PROGRESS_DELAY_MS);
+  ui.list.setAttribute('aria-busy', 'true');
+  try {
+    return await run();
+  } finally {
+    clearTimeout(timer);
+    ui.list.removeAttribute('aria-busy');
+    if (ui.listStatus.dataset.kind === 'busy') {
+      setInlineStatus(ui.listStatus, '', 'ok');
+    }
+  }
 }
 
 function showVaultError(text: string, code?: string): void {
@@ -339,6 +367,7 @@ function clearEntries(): void {
     cleanup();
   }
   exportCleanups.clear();
+  searchIndex.clear();
   ui.list.replaceChildren();
   ui.deletedList.replaceChildren();
   ui.deletedSection.hidden = true;
@@ -398,8 +427,15 @@ function renderEntries(list: VaultList): void {
   ui.entryCount.textContent = `(${list.entries.length})`;
   ui.empty.hidden = list.entries.length > 0;
   for (const item of list.entries) {
-    ui.list.append('error' in item ? damagedItem(item) : entryItem(item));
+    if ('error' in item) {
+      ui.list.append(damagedItem(item));
+    } else {
+      const li = entryItem(item);
+      searchIndex.set(li, searchText(item));
+      ui.list.append(li);
+    }
   }
+  applySearch();
   const restorable = list.deleted.filter((item): item is Listed => !('error' in item));
   ui.deletedSection.hidden = restorable.length === 0;
   ui.deletedCount.textContent = String(restorable.length);
@@ -409,6 +445,7 @@ function renderEntries(list: VaultList): void {
   if (current !== undefined && current.entryCount !== list.entries.length) {
     render({ ...current, entryCount: list.entries.length });
   }
+  showLinkedEntry(ui.list);
 }
 
 function damagedItem(item: Extract<VaultListItem, { error: ErrorInfo }>): HTMLLIElement {
@@ -430,7 +467,71 @@ function entryHead(item: Listed): HTMLElement {
     h('span', { class: 'kind' }, KIND_LABELS[item.kind] ?? item.kind),
     ' ',
     h('span', { class: 'entry-title' }, entryTitle(item)),
+    expiryBadge(item, Date.now()),
   );
+}
+
+/**
+ * "expired" once the entry's expiry has passed at `nowMs` (the popup's clock, read by the
+ * caller), "expires in N days" within a week of it; nothing otherwise.
+ */
+export function expiryBadge(item: Listed, nowMs: number): HTMLElement | undefined {
+  const text = item.expiresAt ?? item.expiration;
+  const at = text === undefined || text === null ? Number.NaN : Date.parse(text);
+  if (Number.isNaN(at)) {
+    return undefined;
+  }
+  if (at <= nowMs) {
+    return h('span', { class: 'badge expired' }, 'expired');
+  }
+  const days = Math.ceil((at - nowMs) / DAY_MS);
+  if (days > EXPIRY_WARNING_DAYS) {
+    return undefined;
+  }
+  return h('span', { class: 'badge expiring' }, days === 1 ? 'expires within a day' : `expires in ${days} days`);
+}
+
+// ----- search ------------------------------------------------------------------------------------
+
+/** Provider, kind, account/Organization/Project, user/bearer, key id, description, region. */
+function searchText(item: Listed): string {
+  return [
+    item.provider === 'aws' ? 'AWS' : 'Scaleway',
+    KIND_LABELS[item.kind] ?? item.kind,
+    item.accessKeyId,
+    item.accessKey,
+    item.keyName,
+    item.keyPairId,
+    item.userName,
+    item.accountId,
+    item.organizationId,
+    item.defaultProjectId,
+    item.description,
+    item.region,
+  ]
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .join(' ')
+    .toLowerCase();
+}
+
+/** Hides the entries that do not contain every word typed in the search box. */
+function applySearch(): void {
+  const words = ui.search.value.toLowerCase().split(/\s+/).filter((word) => word !== '');
+  let shown = 0;
+  for (const [li, text] of searchIndex) {
+    const match = words.every((word) => text.includes(word));
+    li.hidden = !match;
+    if (match) {
+      shown += 1;
+    }
+  }
+  if (words.length === 0) {
+    ui.searchStatus.textContent = '';
+  } else if (shown === 0) {
+    ui.searchStatus.textContent = `No entry matches "${ui.search.value.trim()}".`;
+  } else {
+    ui.searchStatus.textContent = `${shown} of ${plural(searchIndex.size, 'entry', 'entries')} ${shown === 1 ? 'matches' : 'match'}.`;
+  }
 }
 
 function metaList(item: Listed): HTMLDListElement {
@@ -453,6 +554,21 @@ function entryItem(item: Listed): HTMLLIElement {
   }
   const exportButton = h('button', { type: 'button', 'aria-label': `Export ${title}` }, 'Export');
   const deleteButton = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${title}` }, 'Delete');
+  const revealButton = h('button', { type: 'button', class: 'secondary', 'aria-label': `Reveal the secret of ${title}` }, 'Reveal');
+  const copySecretButton = h(
+    'button',
+    { type: 'button', class: 'secondary', 'aria-label': `Copy secret of ${title}` },
+    'Copy secret',
+  );
+  const revealed = h('code', { class: 'revealed', id: `secret-${item.id}` });
+  const revealCountdown = h('span', { class: 'countdown', 'aria-hidden': 'true' });
+  const revealHide = h('button', { type: 'button', class: 'secondary', 'aria-label': `Hide the secret of ${title}` }, 'Hide');
+  const reveal = h(
+    'div',
+    { class: 'reveal-panel', role: 'group', 'aria-label': `Secret of ${title}`, hidden: true },
+    revealed,
+    h('div', { class: 'actions' }, revealHide, revealCountdown),
+  );
 
   const output = h('textarea', { id: outputId, readonly: true, rows: '4', spellcheck: 'false' });
   const countdown = h('span', { class: 'countdown', 'aria-hidden': 'true' });
@@ -489,8 +605,11 @@ function entryItem(item: Listed): HTMLLIElement {
       h('label', { for: selectId, class: 'visually-hidden' }, `Export format for ${title}`),
       select,
       exportButton,
+      revealButton,
+      copySecretButton,
       deleteButton,
     ),
+    reveal,
     panel,
     confirm,
   );
@@ -528,7 +647,9 @@ function entryItem(item: Listed): HTMLLIElement {
       Object.assign(options, scalewayExportOptions());
     }
     void (async () => {
-      const reply = await sendMessage({ type: 'vault.export', storageKey: item.storageKey, format, options });
+      const reply = await withListProgress(`Exporting ${title}`, () =>
+        sendMessage({ type: 'vault.export', storageKey: item.storageKey, format, options }),
+      );
       if (!reply.ok) {
         if (!(await handleLocked(reply.error))) {
           setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
@@ -560,14 +681,72 @@ function entryItem(item: Listed): HTMLLIElement {
   });
 
   copyButton.addEventListener('click', () => {
-    navigator.clipboard.writeText(output.value).then(
+    copyAndClearLater(output.value, (outcome) => setInlineStatus(ui.listStatus, describeClear(outcome), 'ok')).then(
       () => {
-        panelStatus.textContent = 'Copied. Keysmith does not clear the clipboard yet: paste it, then copy something else.';
+        panelStatus.textContent = `Copied. ${COPIED_NOTE}`;
       },
       (error: unknown) => {
         panelStatus.textContent = `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`;
       },
     );
+  });
+
+  // Reveal: the bare secret, shown for 30 s, then removed from the page.
+  let revealTimer: ReturnType<typeof setInterval> | undefined;
+  const hideSecret = (note?: string) => {
+    if (revealTimer !== undefined) {
+      clearInterval(revealTimer);
+      revealTimer = undefined;
+    }
+    revealed.textContent = '';
+    revealCountdown.textContent = '';
+    reveal.hidden = true;
+    exportCleanups.delete(hideSecret);
+    if (note !== undefined) {
+      setInlineStatus(ui.listStatus, note, 'ok');
+    }
+  };
+  revealButton.addEventListener('click', () => {
+    void (async () => {
+      const secret = await readSecret(item);
+      if (secret === undefined) {
+        return;
+      }
+      hideSecret();
+      revealed.textContent = secret;
+      reveal.hidden = false;
+      let left = REVEAL_VISIBLE_SECONDS;
+      revealCountdown.textContent = `Hides in ${left} s`;
+      revealTimer = setInterval(() => {
+        left -= 1;
+        revealCountdown.textContent = `Hides in ${left} s`;
+        if (left <= 0) {
+          hideSecret(`The secret of ${title} was hidden again after ${REVEAL_VISIBLE_SECONDS} seconds.`);
+        }
+      }, 1000);
+      exportCleanups.add(hideSecret);
+      setInlineStatus(ui.listStatus, `The secret of ${title} is shown for ${REVEAL_VISIBLE_SECONDS} seconds.`, 'ok');
+      revealHide.focus();
+    })().catch(reportUnexpected);
+  });
+  revealHide.addEventListener('click', () => {
+    hideSecret();
+    revealButton.focus();
+  });
+  copySecretButton.addEventListener('click', () => {
+    void (async () => {
+      const secret = await readSecret(item);
+      if (secret === undefined) {
+        return;
+      }
+      try {
+        await copyAndClearLater(secret, (outcome) => setInlineStatus(ui.listStatus, describeClear(outcome), 'ok'));
+      } catch (error) {
+        setInlineStatus(ui.listStatus, `Could not copy (${errorText(error)}): use Reveal and copy it by hand.`, 'error');
+        return;
+      }
+      setInlineStatus(ui.listStatus, `Copied the secret of ${title}. ${COPIED_NOTE}`, 'ok');
+    })().catch(reportUnexpected);
   });
   hideButton.addEventListener('click', () => {
     hide();
@@ -588,6 +767,24 @@ function entryItem(item: Listed): HTMLLIElement {
   return li;
 }
 
+const COPIED_NOTE =
+  `Keysmith clears the clipboard in ${CLIPBOARD_CLEAR_SECONDS} seconds if it still holds this, ` +
+  'but only while this popup stays open: once it closes, copy something else over it yourself.';
+
+/** The entry's bare secret from the worker (vault.export "secret"), or undefined (reported). */
+async function readSecret(item: Listed): Promise<string | undefined> {
+  const reply = await withListProgress(`Opening the entry ${entryTitle(item)}`, () =>
+    sendMessage({ type: 'vault.export', storageKey: item.storageKey, format: 'secret' }),
+  );
+  if (!reply.ok) {
+    if (!(await handleLocked(reply.error))) {
+      setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
+    }
+    return undefined;
+  }
+  return reply.result.text;
+}
+
 function deletedItem(item: Listed): HTMLLIElement {
   const title = entryTitle(item);
   const restore = h('button', { type: 'button', class: 'secondary', 'aria-label': `Restore ${title}` }, 'Restore');
@@ -603,7 +800,9 @@ function deletedItem(item: Listed): HTMLLIElement {
 }
 
 async function deleteEntry(item: Listed): Promise<void> {
-  const reply = await sendMessage({ type: 'vault.delete', storageKey: item.storageKey });
+  const reply = await withListProgress(`Deleting ${entryTitle(item)}`, () =>
+    sendMessage({ type: 'vault.delete', storageKey: item.storageKey }),
+  );
   if (!reply.ok) {
     if (!(await handleLocked(reply.error))) {
       setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
@@ -619,7 +818,7 @@ async function deleteEntry(item: Listed): Promise<void> {
 }
 
 async function restoreEntry(storageKey: string, title: string): Promise<void> {
-  const reply = await sendMessage({ type: 'vault.restore', storageKey });
+  const reply = await withListProgress(`Restoring ${title}`, () => sendMessage({ type: 'vault.restore', storageKey }));
   if (!reply.ok) {
     setInlineStatus(ui.listStatus, describeVaultError(reply.error), 'error');
     return;
@@ -769,6 +968,15 @@ export function initVaultPanel(): void {
   ui.undo.addEventListener('click', () => {
     if (lastDeleted !== undefined) {
       restoreEntry(lastDeleted.storageKey, lastDeleted.title).catch(reportUnexpected);
+    }
+  });
+  ui.search.addEventListener('input', applySearch);
+  ui.search.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && ui.search.value !== '') {
+      // Escape empties the box first (and does not close the popup).
+      event.preventDefault();
+      ui.search.value = '';
+      applySearch();
     }
   });
   ui.importForm.addEventListener('submit', (event) => {

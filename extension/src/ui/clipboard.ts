@@ -1,0 +1,64 @@
+// Copy a secret to the clipboard, and clear it again after a while, but only if the clipboard
+// still holds what Keysmith put there (the user may have copied something else meanwhile).
+// Only a SHA-256 digest of the copied text is kept for that comparison, not the text.
+// Limitation (SECURITY.md): the timer lives in this page; if the popup closes first (it does
+// when focus moves to another window), nothing clears the clipboard.
+
+export const CLIPBOARD_CLEAR_SECONDS = 30;
+
+async function digest(text: string): Promise<string> {
+  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The pending clear, if any: one at a time (a new copy replaces it). */
+let pending: { timer: ReturnType<typeof setTimeout>; hash: string } | undefined;
+
+export type ClearOutcome = 'cleared' | 'changed' | 'unreadable';
+
+/**
+ * Writes `text` to the clipboard and schedules the clear. `onCleared` hears how it ended:
+ * cleared, left alone because the clipboard changed, or left alone because it could not be read.
+ */
+export async function copyAndClearLater(
+  text: string,
+  onCleared: (outcome: ClearOutcome) => void,
+  seconds = CLIPBOARD_CLEAR_SECONDS,
+): Promise<void> {
+  await navigator.clipboard.writeText(text);
+  const hash = await digest(text);
+  if (pending !== undefined) {
+    clearTimeout(pending.timer);
+  }
+  const timer = setTimeout(() => {
+    pending = undefined;
+    void clearIfUnchanged(hash).then(onCleared);
+  }, seconds * 1000);
+  pending = { timer, hash };
+}
+
+async function clearIfUnchanged(hash: string): Promise<ClearOutcome> {
+  let current: string;
+  try {
+    current = await navigator.clipboard.readText();
+  } catch {
+    return 'unreadable';
+  }
+  if ((await digest(current)) !== hash) {
+    return 'changed';
+  }
+  await navigator.clipboard.writeText('');
+  return 'cleared';
+}
+
+/** What to tell the user once the timer has run. */
+export function describeClear(outcome: ClearOutcome): string {
+  switch (outcome) {
+    case 'cleared':
+      return `The clipboard was cleared after ${CLIPBOARD_CLEAR_SECONDS} seconds.`;
+    case 'changed':
+      return 'The clipboard holds something else now, so Keysmith left it alone.';
+    case 'unreadable':
+      return 'Keysmith could not read the clipboard to check it, so it left it alone: copy something else over the secret.';
+  }
+}
