@@ -1,7 +1,7 @@
 // AWS create-and-vault with pending markers (orphan detection), the IAM user screen, and
 // recorded rotations: the service worker's handlers for the aws-flow-messages.ts contracts.
-// Provider calls get their credentials through the worker's providerArgs, like every aws.*
-// handler; records live in aws-records.ts; pause points (test build only) in test-pause.ts.
+// Provider calls get their signer (a vault entry id) through the worker's providerArgs, like
+// every aws.* handler; records live in aws-records.ts; pause points (test build only) in test-pause.ts.
 
 import {
   iamAttachUserPolicy,
@@ -25,7 +25,6 @@ import {
   orphansOf,
 } from '../shared/aws-flow-messages.js';
 import {
-  type AwsCredentials,
   type CreatedAccessKey,
   type ErrorInfo,
   type KeySlotDecision,
@@ -46,13 +45,16 @@ import {
   saveRotation,
   stalePending,
 } from './aws-records.js';
+import type { SignerArgs } from './signers.js';
 import { pausePoint } from './test-pause.js';
 
 /** What the handlers need from the worker. */
 export interface AwsFlowDeps {
   requireCore: () => Promise<void>;
-  /** The worker's one way to turn a message's signer into call arguments. */
-  providerArgs: (credentials: AwsCredentials) => Promise<{ credentials: AwsCredentials; endpoint?: string }>;
+  /** The worker's one way to turn a message's signer id into call arguments (sealed signer, endpoint). */
+  providerArgs: (signerId: string) => Promise<SignerArgs & { endpoint?: string }>;
+  /** The access key id of a vaulted AWS signer (its SignerItem.keyId): its long-term key, even under MFA. */
+  signerKeyId: (signerId: string) => Promise<string>;
   /** The vault header; refuses (no_vault) when there is no vault to put a new key in. */
   requireVaultForCreate: () => Promise<string>;
   /** Refuses unless a vault exists and is unlocked. */
@@ -61,7 +63,7 @@ export interface AwsFlowDeps {
   storedEntries: () => Promise<[string, string][]>;
   /** Restarts the vault's idle timer. */
   touchVault: () => Promise<void>;
-  keySlot: (message: { credentials: AwsCredentials; userName?: string }) => Promise<KeySlotDecision>;
+  keySlot: (message: { signerId: string; userName?: string }) => Promise<KeySlotDecision>;
   /** An error the worker reports with `code`. */
   fail: (code: string, message: string) => Error;
   /** The key_limit error, carrying the two-key choice. */
@@ -242,9 +244,10 @@ export function awsFlows(deps: AwsFlowDeps): {
       throw deps.fail(WorkerErrorCode.notFound, 'this unfinished create was already resolved');
     }
     const listed: { accessKeyId: string; status: string; createDate: string }[] = await iamListAccessKeys({
-      ...(await deps.providerArgs(message.credentials)),
+      ...(await deps.providerArgs(message.signerId)),
       ...(marker.userName === null ? {} : { userName: marker.userName }),
     });
+    const signerKeyId = await deps.signerKeyId(message.signerId);
     const vaulted = new Set<string>();
     for (const item of vaultListEntries(await deps.storedEntries())) {
       if (!('error' in item) && typeof item.accessKeyId === 'string') {
@@ -259,7 +262,7 @@ export function awsFlows(deps: AwsFlowDeps): {
         status: key.status,
         createDate: key.createDate,
         inVault: vaulted.has(key.accessKeyId),
-        isSigner: key.accessKeyId === message.credentials.accessKeyId,
+        isSigner: key.accessKeyId === signerKeyId,
         // A date AWS wrote that cannot be read counts as new: better shown than hidden.
         newerThanMarker: Number.isNaN(created) || created >= since,
       };
@@ -277,14 +280,14 @@ export function awsFlows(deps: AwsFlowDeps): {
 
   async function createUser(message: MessageOf<'aws.createUser'>): Promise<IamUser> {
     await deps.requireCore();
-    const user: IamUser = await iamCreateUser({ ...(await deps.providerArgs(message.credentials)), userName: message.userName });
+    const user: IamUser = await iamCreateUser({ ...(await deps.providerArgs(message.signerId)), userName: message.userName });
     return { userName: user.userName, userId: user.userId, arn: user.arn, path: user.path, createDate: user.createDate };
   }
 
   async function attachUserPolicy(message: MessageOf<'aws.attachUserPolicy'>): Promise<{ policyArn: string }> {
     await deps.requireCore();
     const attached: { policyArn: string } = await iamAttachUserPolicy({
-      ...(await deps.providerArgs(message.credentials)),
+      ...(await deps.providerArgs(message.signerId)),
       userName: message.userName,
       policy: message.policy,
     });
@@ -294,7 +297,7 @@ export function awsFlows(deps: AwsFlowDeps): {
   async function listAttachedUserPolicies(message: MessageOf<'aws.listAttachedUserPolicies'>): Promise<AttachedPolicy[]> {
     await deps.requireCore();
     const policies: AttachedPolicy[] = await iamListAttachedUserPolicies({
-      ...(await deps.providerArgs(message.credentials)),
+      ...(await deps.providerArgs(message.signerId)),
       userName: message.userName,
     });
     return policies.map((policy) => ({ policyName: policy.policyName, policyArn: policy.policyArn }));
@@ -373,14 +376,14 @@ export function awsFlows(deps: AwsFlowDeps): {
       next: 'create_new_key',
       canRollBack: true,
     });
-    return runRotation(record, await deps.providerArgs(message.credentials), header);
+    return runRotation(record, await deps.providerArgs(message.signerId), header);
   }
 
   async function resumeRotation(message: MessageOf<'aws.rotation.resume'>): Promise<RotationRecord> {
     await deps.requireCore();
     const header = await deps.requireVaultForCreate();
     const record = await requireRotation(message.rotationId);
-    return runRotation(record, await deps.providerArgs(message.credentials), header);
+    return runRotation(record, await deps.providerArgs(message.signerId), header);
   }
 
   /** Runs the forward steps up to the user's confirmation, recording each. */
@@ -435,7 +438,7 @@ export function awsFlows(deps: AwsFlowDeps): {
         `the old key ${record.oldKeyId} is not deactivated yet: resume the rotation first`,
       );
     }
-    await deleteKeyIfPresent(await deps.providerArgs(message.credentials), record.userName, record.oldKeyId);
+    await deleteKeyIfPresent(await deps.providerArgs(message.signerId), record.userName, record.oldKeyId);
     const done = await advanceRotation(record, 'delete_old_key');
     await removeRotation(done.id);
     return done;
@@ -456,7 +459,7 @@ export function awsFlows(deps: AwsFlowDeps): {
   async function rollBackRotation(message: MessageOf<'aws.rotation.rollback'>): Promise<RotationRecord> {
     await deps.requireCore();
     const record = await requireRotation(message.rotationId);
-    const args = await deps.providerArgs(message.credentials);
+    const args = await deps.providerArgs(message.signerId);
     const step = {
       userName: record.userName,
       oldKeyId: record.oldKeyId,

@@ -2,14 +2,7 @@
 // (orphan detection) and recorded key rotations, with their validators. Kept apart from
 // messages.ts, which lists them in its unions and sender table, like the Scaleway contracts.
 
-import type { AwsCredentials } from './messages.js';
-import {
-  MessageValidationError,
-  parseAccessKeyId,
-  parseAwsCredentials,
-  parseIamUserName,
-  expectDict,
-} from './messages.js';
+import { MessageValidationError, dict, parseAccessKeyId, parseIamUserName, parseSignerId } from './messages.js';
 
 export interface IamUser {
   userName: string;
@@ -95,17 +88,17 @@ export interface RotationRecord {
 }
 
 export type AwsFlowRequestMessage =
-  | { type: 'aws.createUser'; credentials: AwsCredentials; userName: string }
-  | { type: 'aws.attachUserPolicy'; credentials: AwsCredentials; userName: string; policy: string }
-  | { type: 'aws.listAttachedUserPolicies'; credentials: AwsCredentials; userName: string }
+  | { type: 'aws.createUser'; signerId: string; userName: string }
+  | { type: 'aws.attachUserPolicy'; signerId: string; userName: string; policy: string }
+  | { type: 'aws.listAttachedUserPolicies'; signerId: string; userName: string }
   | { type: 'aws.pendingCreates' }
-  | { type: 'aws.findOrphans'; credentials: AwsCredentials; markerId: string }
+  | { type: 'aws.findOrphans'; signerId: string; markerId: string }
   | { type: 'aws.dismissPending'; markerId: string }
-  | { type: 'aws.rotation.start'; credentials: AwsCredentials; userName: string; oldKeyId: string }
+  | { type: 'aws.rotation.start'; signerId: string; userName: string; oldKeyId: string }
   | { type: 'aws.rotation.list' }
-  | { type: 'aws.rotation.resume'; credentials: AwsCredentials; rotationId: string }
-  | { type: 'aws.rotation.confirm'; credentials: AwsCredentials; rotationId: string }
-  | { type: 'aws.rotation.rollback'; credentials: AwsCredentials; rotationId: string };
+  | { type: 'aws.rotation.resume'; signerId: string; rotationId: string }
+  | { type: 'aws.rotation.confirm'; signerId: string; rotationId: string }
+  | { type: 'aws.rotation.rollback'; signerId: string; rotationId: string };
 
 export type AwsFlowMessageType = AwsFlowRequestMessage['type'];
 
@@ -123,7 +116,7 @@ export interface AwsFlowResultByType {
   'aws.rotation.rollback': RotationRecord;
 }
 
-/** All of these carry credentials or change AWS or the records: extension pages only. */
+/** All of these name a signer or change AWS or the records: extension pages only. */
 export const AWS_FLOW_SENDER_REQUIREMENT: Record<AwsFlowMessageType, 'extension-page'> = {
   'aws.createUser': 'extension-page',
   'aws.attachUserPolicy': 'extension-page',
@@ -168,35 +161,35 @@ export function parseAwsFlowMessage(type: AwsFlowMessageType, value: unknown): A
   switch (type) {
     case 'aws.createUser':
     case 'aws.listAttachedUserPolicies': {
-      const d = expectDict(value, 'message', ['type', 'credentials', 'userName']);
-      return { type, credentials: parseAwsCredentials(d.credentials), userName: parseIamUserName(d.userName) };
+      const d = dict(value, 'message', ['type', 'signerId', 'userName']);
+      return { type, signerId: parseSignerId(d.signerId), userName: parseIamUserName(d.userName) };
     }
     case 'aws.attachUserPolicy': {
-      const d = expectDict(value, 'message', ['type', 'credentials', 'userName', 'policy']);
+      const d = dict(value, 'message', ['type', 'signerId', 'userName', 'policy']);
       return {
         type,
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         userName: parseIamUserName(d.userName),
         policy: parsePolicyChoice(d.policy),
       };
     }
     case 'aws.pendingCreates':
     case 'aws.rotation.list':
-      expectDict(value, 'message', ['type']);
+      dict(value, 'message', ['type']);
       return { type };
     case 'aws.findOrphans': {
-      const d = expectDict(value, 'message', ['type', 'credentials', 'markerId']);
-      return { type, credentials: parseAwsCredentials(d.credentials), markerId: parseRecordId(d.markerId, 'markerId') };
+      const d = dict(value, 'message', ['type', 'signerId', 'markerId']);
+      return { type, signerId: parseSignerId(d.signerId), markerId: parseRecordId(d.markerId, 'markerId') };
     }
     case 'aws.dismissPending': {
-      const d = expectDict(value, 'message', ['type', 'markerId']);
+      const d = dict(value, 'message', ['type', 'markerId']);
       return { type, markerId: parseRecordId(d.markerId, 'markerId') };
     }
     case 'aws.rotation.start': {
-      const d = expectDict(value, 'message', ['type', 'credentials', 'userName', 'oldKeyId']);
+      const d = dict(value, 'message', ['type', 'signerId', 'userName', 'oldKeyId']);
       return {
         type,
-        credentials: parseAwsCredentials(d.credentials),
+        signerId: parseSignerId(d.signerId),
         userName: parseIamUserName(d.userName),
         oldKeyId: parseAccessKeyId(d.oldKeyId, 'oldKeyId'),
       };
@@ -204,8 +197,8 @@ export function parseAwsFlowMessage(type: AwsFlowMessageType, value: unknown): A
     case 'aws.rotation.resume':
     case 'aws.rotation.confirm':
     case 'aws.rotation.rollback': {
-      const d = expectDict(value, 'message', ['type', 'credentials', 'rotationId']);
-      return { type, credentials: parseAwsCredentials(d.credentials), rotationId: parseRecordId(d.rotationId, 'rotationId') };
+      const d = dict(value, 'message', ['type', 'signerId', 'rotationId']);
+      return { type, signerId: parseSignerId(d.signerId), rotationId: parseRecordId(d.rotationId, 'rotationId') };
     }
   }
 }
