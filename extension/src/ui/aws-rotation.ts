@@ -13,7 +13,7 @@ import { type ErrorInfo, MessageValidationError, parseAccessKeyId, parseIamUserN
 import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { showStatusText, showSuccess } from './status.js';
-import { withSigner } from './aws-signer.js';
+import { noteSignerFailure, withSignerAction } from './signer-select.js';
 import { refreshVault } from './vault-panel.js';
 
 const ui = {
@@ -37,6 +37,7 @@ const STATE_TEXT: Record<RotationRecord['state'], string> = {
 };
 
 function fail(target: HTMLElement, error: ErrorInfo): void {
+  noteSignerFailure('aws', error);
   showStatusText(target, describeErrorForUser(error), 'error', error.providerCode ?? error.code);
 }
 
@@ -82,8 +83,8 @@ async function startRotation(): Promise<void> {
   if (input === undefined) {
     return;
   }
-  await withSigner(ui.form, ui.status, `Rotating ${input.oldKeyId} of ${input.userName}…`, async (credentials) => {
-    const reply = await sendMessage({ type: 'aws.rotation.start', credentials, ...input });
+  await withSignerAction('aws', ui.form, ui.status, `Rotating ${input.oldKeyId} of ${input.userName}…`, async (signerId) => {
+    const reply = await sendMessage({ type: 'aws.rotation.start', signerId, ...input });
     if (!reply.ok) {
       fail(ui.status, reply.error);
       await refreshUnfinished();
@@ -129,8 +130,8 @@ async function rotationAction(
   type: 'aws.rotation.confirm' | 'aws.rotation.resume' | 'aws.rotation.rollback',
 ): Promise<void> {
   const verb = type === 'aws.rotation.confirm' ? 'Deleting the old key' : type === 'aws.rotation.resume' ? 'Resuming' : 'Rolling back';
-  await withSigner(ui.panel, ui.panelStatus, `${verb} (${record.oldKeyId})…`, async (credentials) => {
-    const reply = await sendMessage({ type, credentials, rotationId: record.id });
+  await withSignerAction('aws', ui.panel, ui.panelStatus, `${verb} (${record.oldKeyId})…`, async (signerId) => {
+    const reply = await sendMessage({ type, signerId, rotationId: record.id });
     if (!reply.ok) {
       fail(ui.panelStatus, reply.error);
       return;
@@ -170,8 +171,8 @@ function pendingItem(marker: PendingCreate): HTMLLIElement {
 
 async function checkOrphans(marker: PendingCreate, list: HTMLUListElement): Promise<void> {
   const who = marker.userName ?? 'the signing user';
-  await withSigner(ui.panel, ui.panelStatus, `Listing the keys of ${who}…`, async (credentials) => {
-    const reply = await sendMessage({ type: 'aws.findOrphans', credentials, markerId: marker.id });
+  await withSignerAction('aws', ui.panel, ui.panelStatus, `Listing the keys of ${who}…`, async (signerId) => {
+    const reply = await sendMessage({ type: 'aws.findOrphans', signerId, markerId: marker.id });
     if (!reply.ok) {
       fail(ui.panelStatus, reply.error);
       return;
@@ -210,9 +211,9 @@ function orphanItem(marker: PendingCreate, key: OrphanCandidate, list: HTMLUList
     confirm.hidden = true;
   });
   yes.addEventListener('click', () =>
-    void withSigner(ui.panel, ui.panelStatus, `Deleting ${id}…`, async (credentials) => {
+    void withSignerAction('aws', ui.panel, ui.panelStatus, `Deleting ${id}…`, async (signerId) => {
       const base = marker.userName === null ? {} : { userName: marker.userName };
-      const reply = await sendMessage({ type: 'aws.deleteAccessKey', credentials, accessKeyId: id, ...base });
+      const reply = await sendMessage({ type: 'aws.deleteAccessKey', signerId, accessKeyId: id, ...base });
       if (!reply.ok) {
         fail(ui.panelStatus, reply.error);
         return;

@@ -6,8 +6,7 @@ import { parsePolicyChoice } from '../shared/aws-flow-messages.js';
 import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { showStatusText, showSuccess } from './status.js';
-import { withSigner } from './aws-signer.js';
-import { SIGNER_POLICY_USERS } from '../shared/signer-policy.js';
+import { noteSignerFailure, withSignerAction } from './signer-select.js';
 
 const ui = {
   form: element('iam-user-form', HTMLFormElement),
@@ -22,11 +21,11 @@ const ui = {
   status: element('iam-user-status', HTMLElement),
   policies: element('iam-policy-list', HTMLUListElement),
   keyUserName: element('user-name', HTMLInputElement),
-  usersPolicy: element('signer-policy-users-json', HTMLPreElement),
   createAccessKey: element('create-access-key', HTMLButtonElement),
 };
 
 function fail(error: ErrorInfo): void {
+  noteSignerFailure('aws', error);
   showStatusText(ui.status, describeErrorForUser(error), 'error', error.providerCode ?? error.code);
 }
 
@@ -68,8 +67,8 @@ async function createUser(): Promise<void> {
   if (userName === undefined) {
     return;
   }
-  await withSigner(ui.form, ui.status, `Creating IAM user ${userName}…`, async (credentials) => {
-    const reply = await sendMessage({ type: 'aws.createUser', credentials, userName });
+  await withSignerAction('aws', ui.form, ui.status, `Creating IAM user ${userName}…`, async (signerId) => {
+    const reply = await sendMessage({ type: 'aws.createUser', signerId, userName });
     if (!reply.ok) {
       fail(reply.error);
       return;
@@ -88,8 +87,8 @@ async function attachPolicy(): Promise<void> {
   if (userName === undefined || policy === undefined) {
     return;
   }
-  await withSigner(ui.form, ui.status, `Attaching the policy to ${userName}…`, async (credentials) => {
-    const reply = await sendMessage({ type: 'aws.attachUserPolicy', credentials, userName, policy });
+  await withSignerAction('aws', ui.form, ui.status, `Attaching the policy to ${userName}…`, async (signerId) => {
+    const reply = await sendMessage({ type: 'aws.attachUserPolicy', signerId, userName, policy });
     if (!reply.ok) {
       fail(reply.error);
       return;
@@ -106,8 +105,8 @@ async function listPolicies(): Promise<void> {
   if (userName === undefined) {
     return;
   }
-  await withSigner(ui.form, ui.status, `Listing ${userName}'s policies…`, async (credentials) => {
-    const reply = await sendMessage({ type: 'aws.listAttachedUserPolicies', credentials, userName });
+  await withSignerAction('aws', ui.form, ui.status, `Listing ${userName}'s policies…`, async (signerId) => {
+    const reply = await sendMessage({ type: 'aws.listAttachedUserPolicies', signerId, userName });
     if (!reply.ok) {
       fail(reply.error);
       return;
@@ -144,7 +143,6 @@ function report(error: unknown): void {
 }
 
 export function initAwsUsers(): void {
-  ui.usersPolicy.textContent = SIGNER_POLICY_USERS;
   ui.policy.addEventListener('change', () => {
     ui.arnFields.hidden = ui.policy.value !== 'custom';
   });
