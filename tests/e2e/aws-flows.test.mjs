@@ -12,14 +12,15 @@ import { loadCore, signedJson, signedQuery } from '../support/core.mjs';
 import { repoRoot, startMoto, xmlText } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import {
+  chooseSigner,
   createAccessKey,
   createVault,
   exportEntry,
-  fillCredentials,
   setAwsEndpoint,
   unfinishedAction,
   waitForFormResult,
 } from '../support/popup-driver.mjs';
+import { addAwsSigner, openOptions } from '../support/signer-driver.mjs';
 
 const PASSPHRASE = 'granite lantern october sparrow';
 
@@ -35,6 +36,8 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
   let browser;
   let popup;
   let core;
+  /** The vaulted signer holding moto's seeded key. */
+  let signerId;
 
   /** The user's access keys in moto: id → status. */
   async function motoKeys(userName) {
@@ -58,7 +61,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
   }
 
   async function startRotation(userName, oldKeyId) {
-    await fillCredentials(popup, moto.signer);
+    await chooseSigner(popup, 'aws', moto.signer.accessKeyId);
     await popup.locator('#rotation-user').fill(userName);
     await popup.locator('#rotation-old-key').fill(oldKeyId);
     await popup.getByRole('button', { name: 'Start rotation' }).click();
@@ -87,6 +90,9 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
       await setAwsEndpoint(popup, moto.endpoint);
       const vault = await createVault(popup, PASSPHRASE);
       assert.equal(vault.ok, true, vault.error);
+      const added = await addAwsSigner(browser, moto.signer);
+      assert.equal(added.kind, 'ok', added.text);
+      signerId = added.signerId;
     },
     { timeout: 120_000 },
   );
@@ -96,15 +102,14 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
   test('create a user, attach template and custom policies, list them, then create and vault a key with a Secrets Manager push', async () => {
     const form = 'iam-user-form';
     await popup.locator('#iam-user-name').fill('deploy-bot');
-    await fillCredentials(popup, moto.signer);
+    await chooseSigner(popup, 'aws', moto.signer.accessKeyId);
     await popup.getByRole('button', { name: 'Create user' }).click();
     let result = await waitForFormResult(popup, form, 'iam-user-status');
     assert.equal(result.kind, 'ok', result.text);
     assert.equal(result.fields.User, 'deploy-bot');
     assert.match(result.fields.ARN, /^arn:aws:iam::\d{12}:user\/deploy-bot$/);
-    assert.equal(await popup.getByLabel('Secret access key').inputValue(), '', 'the secret is cleared after use');
 
-    await fillCredentials(popup, moto.signer);
+    await chooseSigner(popup, 'aws', moto.signer.accessKeyId);
     await popup.getByRole('button', { name: 'Attach policy' }).click();
     result = await waitForFormResult(popup, form, 'iam-user-status');
     assert.equal(result.kind, 'ok', result.text);
@@ -113,18 +118,17 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     // A custom ARN is checked before anything is sent.
     await popup.getByLabel('Policy', { exact: true }).selectOption('custom');
     await popup.getByLabel('Policy ARN').fill('arn:aws:s3:::team-bucket');
-    await fillCredentials(popup, moto.signer);
+    await chooseSigner(popup, 'aws', moto.signer.accessKeyId);
     await popup.getByRole('button', { name: 'Attach policy' }).click();
     result = await waitForFormResult(popup, form, 'iam-user-status');
     assert.equal(result.kind, 'error');
     assert.equal(result.errorCode, 'bad_request');
-    assert.equal(await popup.getByLabel('Secret access key').inputValue(), moto.signer.secretAccessKey, 'refused before use');
     await popup.getByLabel('Policy ARN').fill('arn:aws:iam::aws:policy/ReadOnlyAccess');
     await popup.getByRole('button', { name: 'Attach policy' }).click();
     result = await waitForFormResult(popup, form, 'iam-user-status');
     assert.equal(result.kind, 'ok', result.text);
 
-    await fillCredentials(popup, moto.signer);
+    await chooseSigner(popup, 'aws', moto.signer.accessKeyId);
     await popup.getByRole('button', { name: 'List attached policies' }).click();
     result = await waitForFormResult(popup, form, 'iam-user-status');
     assert.equal(result.text, 'deploy-bot has 2 attached policies.');
@@ -132,7 +136,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     assert.deepEqual(arns, ['arn:aws:iam::aws:policy/AmazonEC2FullAccess', 'arn:aws:iam::aws:policy/ReadOnlyAccess']);
 
     // Hand the user to the access-key form, with a push to Secrets Manager.
-    await fillCredentials(popup, moto.signer);
+    await chooseSigner(popup, 'aws', moto.signer.accessKeyId);
     await popup.getByLabel('Also store it in AWS Secrets Manager').check();
     await popup.locator('#aws-push-region').selectOption('eu-west-3');
     await popup.locator('#aws-push-name').fill('team/deploy-bot');
@@ -178,18 +182,22 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
   test('the flow messages are validated: malformed ones are refused, and the worker keeps serving', async () => {
     const id = '0'.repeat(32);
     const malformed = [
-      { type: 'aws.createUser', credentials: moto.signer, userName: 'no spaces' },
-      { type: 'aws.createUser', credentials: moto.signer, userName: 'ok', extra: 1 },
-      { type: 'aws.attachUserPolicy', credentials: moto.signer, userName: 'bob', policy: 'AdministratorAccess' },
-      { type: 'aws.attachUserPolicy', credentials: moto.signer, userName: 'bob', policy: 'arn:aws:s3:::bucket' },
-      { type: 'aws.listAttachedUserPolicies', credentials: moto.signer },
-      { type: 'aws.findOrphans', credentials: moto.signer, markerId: '../settings' },
+      { type: 'aws.createUser', signerId, userName: 'no spaces' },
+      { type: 'aws.createUser', signerId, userName: 'ok', extra: 1 },
+      { type: 'aws.attachUserPolicy', signerId, userName: 'bob', policy: 'AdministratorAccess' },
+      { type: 'aws.attachUserPolicy', signerId, userName: 'bob', policy: 'arn:aws:s3:::bucket' },
+      { type: 'aws.listAttachedUserPolicies', signerId },
+      // The old signer model: credentials in the message are refused, whatever else is right.
+      { type: 'aws.createUser', credentials: moto.signer, userName: 'bob' },
+      { type: 'aws.rotation.start', signerId, credentials: moto.signer, userName: 'bob', oldKeyId: moto.signer.accessKeyId },
+      { type: 'aws.createUser', signerId: signerId.toUpperCase(), userName: 'bob' },
+      { type: 'aws.findOrphans', signerId, markerId: '../settings' },
       { type: 'aws.dismissPending', markerId: 'A'.repeat(32) },
       { type: 'aws.pendingCreates', markerId: id },
-      { type: 'aws.rotation.start', credentials: moto.signer, userName: 'bob', oldKeyId: 'not-a-key' },
-      { type: 'aws.rotation.resume', credentials: moto.signer, rotationId: 42 },
+      { type: 'aws.rotation.start', signerId, userName: 'bob', oldKeyId: 'not-a-key' },
+      { type: 'aws.rotation.resume', signerId, rotationId: 42 },
       { type: 'aws.rotation.confirm', rotationId: id },
-      { type: 'aws.rotation.rollback', credentials: moto.signer, rotationId: `${id}0` },
+      { type: 'aws.rotation.rollback', signerId, rotationId: `${id}0` },
       { type: 'aws.rotation.list', all: true },
     ];
     for (const message of malformed) {
@@ -197,10 +205,23 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
       assert.equal(reply.ok, false, `accepted ${JSON.stringify(message)}`);
       assert.equal(reply.error.code, 'bad_request', JSON.stringify(reply));
     }
-    const unknown = await sendFromPage(popup, { type: 'aws.rotation.confirm', credentials: moto.signer, rotationId: id });
+    const unknown = await sendFromPage(popup, { type: 'aws.rotation.confirm', signerId, rotationId: id });
     assert.equal(unknown.error?.code, 'not_found', JSON.stringify(unknown));
     const listed = await sendFromPage(popup, { type: 'aws.rotation.list' });
     assert.deepEqual(listed, { ok: true, result: [] });
+  });
+
+  test("the orphan check marks the vaulted signer's own key as the signer, never as an orphan", async () => {
+    // A create for the signing user whose outcome was left unknown.
+    const marker = { id: 'e'.repeat(32), userName: null, startedAt: Date.now() - 3_600_000, purpose: 'create' };
+    await popup.evaluate((m) => chrome.storage.local.set({ [`keysmith.pending.${m.id}`]: m }), marker);
+    const reply = await sendFromPage(popup, { type: 'aws.findOrphans', signerId, markerId: marker.id });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+    const own = reply.result.keys.find((key) => key.accessKeyId === moto.signer.accessKeyId);
+    assert.equal(own?.isSigner, true, JSON.stringify(reply.result.keys));
+    assert.equal(reply.result.resolved, true);
+    const { local } = await dumpStorage(popup);
+    assert.equal(local[`keysmith.pending.${marker.id}`], undefined, 'the marker is cleared');
   });
 
   test('a bad push target is refused before any key is created', async () => {
@@ -209,7 +230,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
       { region: 'eu-west-3', name: 'team/key-abcdef' },
       { region: 'mars-1', name: 'team/key' },
     ]) {
-      const reply = await sendFromPage(popup, { type: 'aws.createAccessKey', credentials: moto.signer, userName: 'rot-full', pushSecret });
+      const reply = await sendFromPage(popup, { type: 'aws.createAccessKey', signerId, userName: 'rot-full', pushSecret });
       assert.equal(reply.ok, false);
       assert.equal(reply.error.code, 'bad_request', JSON.stringify(reply));
     }
@@ -241,6 +262,8 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
       params: { Action: 'CreateAccessKey', UserName: 'push-limited' },
     });
     const limited = { accessKeyId: xmlText(key.text, 'AccessKeyId'), secretAccessKey: xmlText(key.text, 'SecretAccessKey') };
+    const added = await addAwsSigner(browser, limited);
+    assert.equal(added.kind, 'ok', added.text);
     const result = await createAccessKey(popup, limited, 'push-target', { push: { region: 'us-east-1', name: 'team/pushtarget' } });
     assert.equal(result.kind, 'ok', result.text);
     // moto answers a JSON 1.1 service's authorization failure with an XML ErrorResponse (AWS
@@ -358,9 +381,10 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
   });
 
   test('the signer policy covers the push; the user screen has its own, template-limited addition (as in the README)', async () => {
-    await popup.getByText('Signer policy (least privilege)').click();
-    const issuer = JSON.parse(await popup.locator('#signer-policy-json').innerText());
-    const users = JSON.parse(await popup.locator('#signer-policy-users-json').innerText());
+    const options = await openOptions(browser);
+    const issuer = JSON.parse(await options.locator('#signer-policy-json').innerText());
+    const users = JSON.parse(await options.locator('#signer-policy-users-json').innerText());
+    await options.close();
     const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('## Signer policy'), readme.indexOf('## Custom endpoints'));
     const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));

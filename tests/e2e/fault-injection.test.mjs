@@ -26,6 +26,7 @@ import {
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
+import { addAwsSigner } from '../support/signer-driver.mjs';
 import {
   clickCreateAccessKey,
   createAccessKey,
@@ -137,6 +138,8 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
       await setAwsEndpoint(popup, moto.endpoint);
       const vault = await createVault(popup, PASSPHRASE);
       assert.equal(vault.ok, true, vault.error);
+      const added = await addAwsSigner(browser, moto.signer);
+      assert.equal(added.kind, 'ok', added.text);
     },
     { timeout: 120_000 },
   );
@@ -258,6 +261,7 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
       let page = await openPopup(other);
       await setAwsEndpoint(page, moto.endpoint);
       assert.equal((await createVault(page, PASSPHRASE)).ok, true);
+      assert.equal((await addAwsSigner(other, moto.signer)).kind, 'ok');
       for (const [user, step] of [
         ['fi-closed-1', 'after-provider'],
         ['fi-closed-2', 'after-store'],
