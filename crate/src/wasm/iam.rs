@@ -175,12 +175,14 @@ fn decision_value(decision: &KeySlotDecision) -> JsValue {
 
 /// `iam:CreateAccessKey` for `userName` (or the signer), sealed straight into the vault: the
 /// new secret goes from the response into a sealed entry (`entry`, which the caller stores
-/// before reporting success) and never reaches JS. Needs only the vault's public header, so
-/// it works while the vault is locked. When the user already has two keys (`LimitExceeded`),
+/// before reporting success) and never reaches JS. Sealing needs only the vault's public
+/// header; a vaulted `signer` is opened with the unlocked key, so through the worker the vault
+/// must be unlocked. When the user already has two keys (`LimitExceeded`),
 /// the rejected error carries `keySlot`: the same choice as `iamKeySlot` returns.
 ///
 /// With `pushSecret`, the key is also pushed to AWS Secrets Manager once sealed, as the JSON
-/// `{AccessKeyId, SecretAccessKey}` built here; the answer's `pushed` or `pushError` says how
+/// `{AccessKeyId, SecretAccessKey}` built here, signed by the same signer (or its MFA session)
+/// as the create; the answer's `pushed` or `pushError` says how
 /// that went (a failed push never loses the vaulted key).
 #[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "Promise<CreatedAccessKeyInfo & { pushed?: PushedSecretInfo; pushError?: KeysmithError }>")]
 pub fn iam_create_access_key(
