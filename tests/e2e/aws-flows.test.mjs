@@ -15,12 +15,14 @@ import {
   chooseSigner,
   createAccessKey,
   createVault,
+  deleteOrphan,
   exportEntry,
   setAwsEndpoint,
   unfinishedAction,
   waitForFormResult,
 } from '../support/popup-driver.mjs';
 import { addAwsSigner, openOptions } from '../support/signer-driver.mjs';
+import { buttonHost, clickInShadow, injectedButton, serveConsoles } from '../support/console-driver.mjs';
 
 const PASSPHRASE = 'granite lantern october sparrow';
 
@@ -82,7 +84,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     async () => {
       core = await loadCore();
       moto = await startMoto({
-        extraUsers: ['rot-full', 'rot-resume', 'rot-back', 'rot-twice', 'push-limited', 'push-target'],
+        extraUsers: ['console-user', 'rot-full', 'rot-resume', 'rot-back', 'rot-twice', 'push-limited', 'push-target'],
         env: { MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
       });
       browser = await launchExtension();
@@ -222,6 +224,27 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
     assert.equal(reply.result.resolved, true);
     const { local } = await dumpStorage(popup);
     assert.equal(local[`keysmith.pending.${marker.id}`], undefined, 'the marker is cleared');
+  });
+
+  test('the console\'s "Create and vault key" runs the same create: stopped after AWS answered, its key is found as an orphan', async () => {
+    await serveConsoles(browser.context, { variant: 'classic', appId: '', next: {}, nextKey: () => ({}) });
+    const consolePage = await browser.context.newPage();
+    try {
+      await consolePage.goto('https://us-east-1.console.aws.amazon.com/iam/home#/users/details/console-user?section=security_credentials');
+      await injectedButton(consolePage, 'aws-create-access-key');
+      await interruptAt('after-provider', () => clickInShadow(consolePage, buttonHost('aws-create-access-key')));
+    } finally {
+      await consolePage.close();
+    }
+    await popup.locator('#pending-list > li').filter({ hasText: 'created for console-user' }).waitFor();
+    const inAws = Object.keys(await motoKeys('console-user'));
+    assert.equal(inAws.length, 1, 'AWS made the key');
+    const check = await unfinishedAction(popup, moto.signer, 'Check the keys of console-user');
+    assert.match(check.text, /1 key of console-user is not in the vault/);
+    await deleteOrphan(popup, moto.signer, inAws[0]);
+    assert.deepEqual(await motoKeys('console-user'), {});
+    const { local } = await dumpStorage(popup);
+    assert.deepEqual(Object.keys(local).filter((key) => key.startsWith('keysmith.pending.')), []);
   });
 
   test('a bad push target is refused before any key is created', async () => {
