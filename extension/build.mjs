@@ -3,9 +3,12 @@
 //   node extension/build.mjs               → dist/extension/ and dist/keysmith-extension.zip
 //   node extension/build.mjs --test-build  → dist/extension-test/ (also KEYSMITH_TEST_BUILD=1)
 //
-// The test build differs from the shipped one in exactly one way: its manifest also grants
+// The test build differs from the shipped one in two ways: its manifest also grants
 // http://127.0.0.1/* so the end-to-end tests can talk to local emulators without a permission
-// prompt. Everything else (code, CSP, permissions) is identical.
+// prompt, and it keeps the statements labelled `KEYSMITH_TEST:` (the fault-injection pause
+// points, background/test-pause.ts), which the shipped build drops (esbuild dropLabels, with
+// __KEYSMITH_TEST_BUILD__ defined false); a hygiene test checks that dist/extension has no
+// trace of them. Everything else (CSP, permissions) is identical.
 
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
@@ -64,6 +67,8 @@ async function bundle() {
     // Readable output: store reviewers read it, and there is nothing to hide.
     minify: false,
     sourcemap: false,
+    define: { __KEYSMITH_TEST_BUILD__: String(testBuild) },
+    dropLabels: testBuild ? [] : ['KEYSMITH_TEST'],
   };
   const src = path.join(extensionDir, 'src');
   await Promise.all([

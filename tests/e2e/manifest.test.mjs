@@ -87,6 +87,25 @@ describe('built manifests', () => {
     }
   });
 
+  test('Secrets Manager hosts: one exact host per EC2 region (SECRETS_MANAGER_REGIONS = EC2_REGIONS)', () => {
+    const source = readFileSync(path.join(repoRoot, 'extension', 'src', 'shared', 'messages.ts'), 'utf8');
+    assert.match(source, /export const SECRETS_MANAGER_REGIONS = EC2_REGIONS;/);
+    const regions = [.../export const EC2_REGIONS = \[([\s\S]*?)\] as const;/.exec(source)[1].matchAll(/'([a-z0-9-]+)'/g)].map(
+      (m) => m[1],
+    );
+    const hosts = shipped.host_permissions.filter((host) => host.startsWith('https://secretsmanager.'));
+    assert.deepEqual(hosts, regions.map((region) => `https://secretsmanager.${region}.amazonaws.com/*`));
+  });
+
+  test('fault-injection pause points exist only in the test build', () => {
+    const traces = /KEYSMITH_TEST|pausePoint|keysmith\.test\.|after-provider|before-request|after-store/;
+    for (const file of ['background.js', 'popup.js', 'content/aws-console.js', 'content/scaleway-console.js']) {
+      assert.doesNotMatch(readFileSync(path.join(SHIPPED_DIST, file), 'utf8'), traces, `dist/extension/${file}`);
+    }
+    // The test build has them (so the check above is looking for the right thing).
+    assert.match(readFileSync(path.join(TEST_DIST, 'background.js'), 'utf8'), /pausePoint\("after-provider"\)/);
+  });
+
   test('the worker never widens chrome.storage.session beyond trusted contexts', () => {
     // The parked vault key lives there while unlocked; the default access level (extension pages
     // and the worker only) must stay. The e2e suite checks the behaviour from a content script.

@@ -26,7 +26,9 @@ const ACTION_TIMEOUT_MS = 15_000;
  */
 
 /**
- * @param {{dist?: string, headless?: boolean}} [options]
+ * @param {{dist?: string, headless?: boolean, profileDir?: string}} [options] `profileDir`: reuse
+ *        this browser profile (e.g. to reopen the browser on the same storage) and leave it in
+ *        place on close; the caller removes it. By default a fresh one, removed on close.
  * @returns {Promise<ExtensionBrowser>}
  */
 export async function launchExtension(options = {}) {
@@ -37,7 +39,13 @@ export async function launchExtension(options = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} not found: apt-get install -y chromium chromium-driver`);
   }
-  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'keysmith-profile-'));
+  const ownProfile = options.profileDir === undefined;
+  const profileDir = options.profileDir ?? mkdtempSync(path.join(os.tmpdir(), 'keysmith-profile-'));
+  const removeProfile = () => {
+    if (ownProfile) {
+      rmSync(profileDir, { recursive: true, force: true });
+    }
+  };
   let context;
   try {
     context = await chromium.launchPersistentContext(profileDir, {
@@ -71,14 +79,14 @@ export async function launchExtension(options = {}) {
       consoleLines,
       close: async () => {
         await opened.close();
-        rmSync(profileDir, { recursive: true, force: true });
+        removeProfile();
       },
     };
   } catch (error) {
     if (context !== undefined) {
       await context.close();
     }
-    rmSync(profileDir, { recursive: true, force: true });
+    removeProfile();
     throw error;
   }
 }
@@ -177,4 +185,32 @@ export async function dumpStorage(page) {
 /** Sends a runtime message from an extension page (so, as a trusted sender) and returns the reply. */
 export async function sendFromPage(page, message) {
   return page.evaluate((msg) => chrome.runtime.sendMessage(msg), message);
+}
+
+/**
+ * Arms a pause point of the test build's worker (extension/src/background/test-pause.ts): the
+ * next create that reaches `step` is held there.
+ */
+export async function armPause(page, step) {
+  await page.evaluate((at) => chrome.storage.session.set({ 'keysmith.test.pauseAt': at }), step);
+}
+
+/** Waits until the test build's worker is held at pause point `step` (see armPause). */
+export async function waitForPause(page, step, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const held = await page.evaluate(async () => (await chrome.storage.session.get('keysmith.test.pausedAt'))['keysmith.test.pausedAt']);
+    if (held === step) {
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`the worker did not reach pause point ${step} within ${timeoutMs} ms (held at: ${held})`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Lets a worker held at a pause point go on. */
+export async function releasePause(page) {
+  await page.evaluate(() => chrome.storage.session.set({ 'keysmith.test.release': Date.now() }));
 }

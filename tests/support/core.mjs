@@ -48,23 +48,45 @@ export function queryBody(params) {
  */
 export async function signedQuery(core, { endpoint, service, params, credentials }) {
   const { version, region } = QUERY_SERVICES[service];
-  const url = `${endpoint}/`;
   const body = queryBody({ ...params, Version: version });
-  const signed = core.signAwsRequest(
-    {
-      method: 'POST',
-      url,
-      headers: [['content-type', 'application/x-www-form-urlencoded; charset=utf-8']],
-      body,
-    },
+  return signedPost(core, {
+    url: `${endpoint}/`,
+    headers: [['content-type', 'application/x-www-form-urlencoded; charset=utf-8']],
+    body,
+    region,
+    service,
     credentials,
-    { region, service, timeMs: Date.now() },
-  );
+  });
+}
+
+/**
+ * Sends a SigV4-signed AWS JSON 1.1 request (e.g. secretsmanager.GetSecretValue) to `endpoint`.
+ * @returns {Promise<{status: number, text: string}>}
+ */
+export async function signedJson(core, { endpoint, service, target, region, params, credentials }) {
+  return signedPost(core, {
+    url: `${endpoint}/`,
+    headers: [
+      ['content-type', 'application/x-amz-json-1.1'],
+      ['x-amz-target', target],
+    ],
+    body: JSON.stringify(params),
+    region,
+    service,
+    credentials,
+  });
+}
+
+async function signedPost(core, { url, headers, body, region, service, credentials }) {
+  const signed = core.signAwsRequest({ method: 'POST', url, headers, body }, credentials, {
+    region,
+    service,
+    timeMs: Date.now(),
+  });
   // fetch derives Host from the URL, which is what was signed; it refuses to be handed one.
-  const headers = signed.headers.filter(([name]) => name.toLowerCase() !== 'host');
   const response = await fetch(signed.url, {
     method: 'POST',
-    headers,
+    headers: signed.headers.filter(([name]) => name.toLowerCase() !== 'host'),
     body,
     signal: AbortSignal.timeout(10_000),
   });

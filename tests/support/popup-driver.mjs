@@ -8,7 +8,7 @@ const RESULT_TIMEOUT_MS = 20_000;
  * @returns {Promise<{kind: 'ok' | 'error', text: string, errorCode: string | undefined,
  *                    fields: Record<string, string>}>}
  */
-export async function waitForFormResult(page, formId, statusId) {
+export async function waitForFormResult(page, formId, statusId, timeout = RESULT_TIMEOUT_MS) {
   await page.waitForFunction(
     ([formId, statusId]) => {
       const form = document.getElementById(formId);
@@ -21,7 +21,7 @@ export async function waitForFormResult(page, formId, statusId) {
       );
     },
     [formId, statusId],
-    { timeout: RESULT_TIMEOUT_MS },
+    { timeout },
   );
   return page.locator(`#${statusId}`).evaluate((status) => {
     const fields = {};
@@ -72,11 +72,22 @@ export async function verifyIdentity(page, signer) {
   return clickAndWaitForResult(page, 'Verify identity');
 }
 
-/** Creates an access key for `userName`, signed by the vaulted signer `signer.accessKeyId`. */
-export async function createAccessKey(page, signer, userName) {
+/**
+ * Creates an access key for `userName`, signed by the vaulted signer `signer.accessKeyId`; `push`
+ * ({region, name}) also ticks "Also store it in AWS Secrets Manager". `timeout` for a result that
+ * takes long (a provider timing out).
+ */
+export async function createAccessKey(page, signer, userName, { push, timeout } = {}) {
   await chooseSigner(page, 'aws', signer.accessKeyId);
   await page.getByLabel('IAM user name').fill(userName);
-  return clickAndWaitForResult(page, 'Create access key for user');
+  const box = page.getByLabel('Also store it in AWS Secrets Manager');
+  await box.setChecked(push !== undefined);
+  if (push !== undefined) {
+    await page.locator('#aws-push-region').selectOption(push.region);
+    await page.locator('#aws-push-name').fill(push.name);
+  }
+  await page.getByRole('button', { name: 'Create access key for user' }).click();
+  return waitForFormResult(page, 'aws-form', 'status', timeout);
 }
 
 // ----- vault -------------------------------------------------------------------------------------
@@ -251,4 +262,43 @@ export async function createKeyPair(page, signer, { region, keyName, keyType = '
   await page.locator('#ec2-status').evaluate((status) => delete status.dataset.kind);
   await page.getByRole('button', { name: 'Create key pair' }).click();
   return waitForFormResult(page, 'ec2-form', 'ec2-status');
+}
+
+// ----- unfinished AWS work (pending creates, rotations) ---------------------------------------------
+
+/**
+ * Chooses the vaulted signer `signer.accessKeyId`, clicks a button of the "Unfinished AWS work"
+ * panel (by its accessible name) and waits for the panel's result line.
+ * @returns {Promise<{kind: 'ok' | 'error', code: string | undefined, text: string}>}
+ */
+export async function unfinishedAction(page, signer, buttonName) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
+  await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: buttonName }).click();
+  await page
+    .locator('#unfinished-status[data-kind="ok"], #unfinished-status[data-kind="error"]')
+    .waitFor({ timeout: RESULT_TIMEOUT_MS });
+  return page
+    .locator('#unfinished-status')
+    .evaluate((status) => ({ kind: status.dataset.kind, code: status.dataset.errorCode, text: status.textContent }));
+}
+
+/** Deletes an orphan the check listed, through its confirmation; returns the panel's result line. */
+export async function deleteOrphan(page, signer, accessKeyId) {
+  await page.getByRole('button', { name: `Delete orphan ${accessKeyId} in IAM` }).click();
+  await chooseSigner(page, 'aws', signer.accessKeyId);
+  await page.locator('#unfinished-status').evaluate((status) => delete status.dataset.kind);
+  await page
+    .getByRole('group', { name: `Confirm deleting orphan ${accessKeyId}` })
+    .getByRole('button', { name: 'Delete key' })
+    .click();
+  await page.locator('#unfinished-status[data-kind="ok"]').filter({ hasText: 'all in the vault' }).waitFor();
+  return page.locator('#unfinished-status').innerText();
+}
+
+/** Starts a create for `userName` through the AWS form without waiting for its result. */
+export async function clickCreateAccessKey(page, signer, userName) {
+  await chooseSigner(page, 'aws', signer.accessKeyId);
+  await page.getByLabel('IAM user name').fill(userName);
+  await page.getByRole('button', { name: 'Create access key for user' }).click();
 }

@@ -5,8 +5,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use super::providers::{
-    opt, opt_non_empty, read_call, read_tags, record, required, send, start, with_field, Answer,
-    Call, Job,
+    opt, opt_non_empty, read_call, read_tags, record, required, send, send_json, start, with_field,
+    Answer, Call, Job,
 };
 use super::read;
 use super::vault::{read_vault_header, seal_created, sealed_record};
@@ -14,7 +14,9 @@ use crate::aws::iam::{self, AccessKeyMetadata, KeyStatus, PolicyTemplate};
 use crate::aws::keyslot::{self, FreeSlotAction, KeySlotDecision};
 use crate::aws::query::Pagination;
 use crate::aws::retry::Repeatable;
-use crate::aws::AwsError;
+use crate::aws::secretsmanager::{self, ClientRequestToken, CreateSecretRequest, SecretVersion};
+use crate::aws::{validate_region, AwsError};
+use crate::secret::SecretString;
 use crate::vault::{AwsAccessKey, EntryData};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -61,6 +63,15 @@ export interface KeySlotDecision {
   keys: KeySlotInfo[];
   suggested?: { accessKeyId: string; action: 'deactivate' | 'delete' };
 }
+/** Where iamCreateAccessKey also pushes the new key: an AWS Secrets Manager secret. */
+export interface PushSecretArgs {
+  region: string;
+  /** The secret's name; an existing secret gets a new version (PutSecretValue). */
+  name: string;
+  /** A UUID (crypto.randomUUID()): a repeated push with it creates one version. */
+  clientRequestToken: string;
+}
+export interface PushedSecretInfo { arn: string; name: string; versionId: string }
 /** iamCreateAccessKey's error when the user already has two keys (providerCode LimitExceeded). */
 export interface KeyLimitError extends KeysmithError { keySlot?: KeySlotDecision }
 "#;
@@ -164,22 +175,29 @@ fn decision_value(decision: &KeySlotDecision) -> JsValue {
 
 /// `iam:CreateAccessKey` for `userName` (or the signer), sealed straight into the vault: the
 /// new secret goes from the response into a sealed entry (`entry`, which the caller stores
-/// before reporting success) and never reaches JS. Needs only the vault's public header, so
-/// it works while the vault is locked. When the user already has two keys (`LimitExceeded`),
+/// before reporting success) and never reaches JS. Sealing needs only the vault's public
+/// header; a vaulted `signer` is opened with the unlocked key, so through the worker the vault
+/// must be unlocked. When the user already has two keys (`LimitExceeded`),
 /// the rejected error carries `keySlot`: the same choice as `iamKeySlot` returns.
-#[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "Promise<CreatedAccessKeyInfo>")]
+///
+/// With `pushSecret`, the key is also pushed to AWS Secrets Manager once sealed, as the JSON
+/// `{AccessKeyId, SecretAccessKey}` built here, signed by the same signer (or its MFA session)
+/// as the create; the answer's `pushed` or `pushError` says how
+/// that went (a failed push never loses the vaulted key).
+#[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "Promise<CreatedAccessKeyInfo & { pushed?: PushedSecretInfo; pushError?: KeysmithError }>")]
 pub fn iam_create_access_key(
     #[wasm_bindgen(
-        unchecked_param_type = "AwsCallArgs & { userName?: string; vaultHeader: string; description?: string }"
+        unchecked_param_type = "AwsCallArgs & { userName?: string; vaultHeader: string; description?: string; pushSecret?: PushSecretArgs }"
     )]
     args: JsValue,
 ) -> Promise {
     let checked = read_call(&args).and_then(|call| {
         let header = read_vault_header(&args)?;
         let description = read::opt_string(&args, "arguments", "description")?;
-        Ok((call, header, description))
+        let push = read_push_secret(&args)?;
+        Ok((call, header, description, push))
     });
-    let (call, header, description) = match checked {
+    let (call, header, description, push) = match checked {
         Ok(checked) => checked,
         Err(error) => return Promise::reject(&error),
     };
@@ -210,6 +228,10 @@ pub fn iam_create_access_key(
             create_date,
             secret_access_key,
         } = key;
+        // Built before the secret moves into the entry; wiped when dropped.
+        let push_value = push
+            .as_ref()
+            .map(|_| secretsmanager::derive_access_key_secret(&access_key_id, &secret_access_key));
         let data = EntryData::AwsAccessKey(AwsAccessKey {
             account_id: None,
             user_name: Some(user_name.clone()),
@@ -225,14 +247,94 @@ pub fn iam_create_access_key(
             )));
             with_field(error, "accessKeyId", &access_key_id.as_str().into())
         })?;
+        let (pushed, push_error) = match (&push, &push_value) {
+            (Some(target), Some(value)) => match push_secret(&call, target, value).await {
+                Ok(version) => (
+                    record(&[
+                        ("arn", version.arn.into()),
+                        ("name", version.name.into()),
+                        ("versionId", version.version_id.into()),
+                    ]),
+                    JsValue::UNDEFINED,
+                ),
+                Err(error) => (JsValue::UNDEFINED, error.into()),
+            },
+            _ => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+        };
+        drop(push_value);
         Ok(record(&[
             ("accessKeyId", access_key_id.as_str().into()),
             ("userName", user_name.as_str().into()),
             ("status", status.as_str().into()),
             ("createDate", create_date.as_str().into()),
             ("entry", sealed_record(&sealed)),
+            ("pushed", pushed),
+            ("pushError", push_error),
         ]))
     })
+}
+
+/// `arguments.pushSecret`, checked before anything is created.
+struct PushTarget {
+    region: String,
+    name: String,
+    token: ClientRequestToken,
+}
+
+fn read_push_secret(args: &JsValue) -> Result<Option<PushTarget>, JsValue> {
+    let Some(value) = read::opt_object(args, "arguments", "pushSecret")? else {
+        return Ok(None);
+    };
+    let path = "arguments.pushSecret";
+    let region = read::string(&value, path, "region")?;
+    let name = read::string(&value, path, "name")?;
+    validate_region(&region)?;
+    secretsmanager::validate_secret_name(&name)?;
+    let token = ClientRequestToken::parse(&read::string(&value, path, "clientRequestToken")?)?;
+    Ok(Some(PushTarget {
+        region,
+        name,
+        token,
+    }))
+}
+
+/// `CreateSecret`, or `PutSecretValue` when a secret of that name exists. Both carry the
+/// client request token, so the retry loop may repeat them.
+async fn push_secret(
+    call: &Call,
+    target: &PushTarget,
+    value: &SecretString,
+) -> Result<SecretVersion, AwsError> {
+    let create = || {
+        secretsmanager::prepare_create_secret(
+            &call.endpoint,
+            &target.region,
+            &CreateSecretRequest {
+                name: &target.name,
+                description: None,
+                secret: value,
+                token: &target.token,
+                tags: &[],
+            },
+        )
+    };
+    match send_json(&call.credentials, Repeatable::Idempotent, &create).await {
+        Ok(response) => secretsmanager::parse_create_secret(&response),
+        Err(error) if error.provider_code() == Some("ResourceExistsException") => {
+            let put = || {
+                secretsmanager::prepare_put_secret_value(
+                    &call.endpoint,
+                    &target.region,
+                    &target.name,
+                    value,
+                    &target.token,
+                )
+            };
+            let response = send_json(&call.credentials, Repeatable::Idempotent, &put).await?;
+            secretsmanager::parse_put_secret_value(&response)
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Before `iamCreateAccessKey`: may a key be created, or must the user free a slot first?

@@ -11,6 +11,8 @@ mod iam;
 mod providers;
 mod read;
 #[cfg(feature = "providers")]
+mod rotation;
+#[cfg(feature = "providers")]
 mod scaleway_api;
 #[cfg(feature = "providers")]
 mod signers;

@@ -13,6 +13,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::vault::{open_record, read_vault_header, seal_created, sealed_record};
 use super::{fetch, js_error, read, read_credentials, wiped};
+use crate::aws::json::decode_json;
 use crate::aws::query::{query_error, HttpResponse, Pagination, PreparedCall, Tag};
 use crate::aws::retry::{next_retry_delay_ms, Repeatable};
 use crate::aws::{sts, AwsCredentials, AwsError, Endpoint, SigningError};
@@ -184,19 +185,43 @@ async fn sleep(ms: u32) {
 /// Builds, signs (with a fresh clock reading each time) and sends a call until its answer is
 /// final: a throttled (or, for idempotent calls, unavailable) call is sent again after the
 /// policy's delay, at most three times. Returns the 2xx answer for the action's parser, or
-/// the error. Query protocol answers only (IAM, STS, EC2): a JSON 1.1 service would classify
-/// its errors with `json::decode_json` instead of `query_error`.
+/// the error. Query protocol answers (IAM, STS, EC2); [`send_json`] for JSON 1.1 services.
 pub(super) async fn send(
     credentials: &AwsCredentials,
     repeatable: Repeatable,
     prepare: &dyn Fn() -> Result<PreparedCall, SigningError>,
+) -> Result<HttpResponse, AwsError> {
+    send_with(credentials, repeatable, prepare, query_error).await
+}
+
+/// [`send`] for a JSON 1.1 service (Secrets Manager): errors are JSON documents.
+pub(super) async fn send_json(
+    credentials: &AwsCredentials,
+    repeatable: Repeatable,
+    prepare: &dyn Fn() -> Result<PreparedCall, SigningError>,
+) -> Result<HttpResponse, AwsError> {
+    send_with(credentials, repeatable, prepare, |response| {
+        if (200..300).contains(&response.status) {
+            None
+        } else {
+            decode_json(response, &[]).err()
+        }
+    })
+    .await
+}
+
+async fn send_with(
+    credentials: &AwsCredentials,
+    repeatable: Repeatable,
+    prepare: &dyn Fn() -> Result<PreparedCall, SigningError>,
+    classify: fn(&HttpResponse) -> Option<AwsError>,
 ) -> Result<HttpResponse, AwsError> {
     let mut attempt = 0;
     loop {
         // Signing handles the secret: its stack is wiped before the await below.
         let request = wiped(|| prepare()?.sign(credentials, now_ms()))?;
         let response = fetch::send(request).await?;
-        let Some(error) = query_error(&response) else {
+        let Some(error) = classify(&response) else {
             return Ok(response);
         };
         match next_retry_delay_ms(&error, attempt, repeatable, jitter()) {

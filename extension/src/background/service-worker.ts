@@ -8,7 +8,6 @@ import init, {
   ec2CreateKeyPair,
   ec2DeleteKeyPair,
   ec2DescribeKeyPairs,
-  iamCreateAccessKey,
   iamDeleteAccessKey,
   iamKeySlot,
   iamUpdateAccessKey,
@@ -58,6 +57,7 @@ import {
   parseRequestMessage,
   parseSettings,
 } from '../shared/messages.js';
+import { awsFlows, makeQueue } from './aws-flows.js';
 import { consoleHandlers, consoleSenderMayAsk } from './console.js';
 import { scalewayHandlers } from './scaleway.js';
 import { type SignerArgs, createSigners } from './signers.js';
@@ -87,15 +87,7 @@ coreReady.catch((error: unknown) => {
  * Vault operations that change the lock state or the header run one at a time, in order:
  * unlock, lock, create, change passphrase, the auto-lock alarm, and the resume on start.
  */
-let vaultQueue: Promise<unknown> = Promise.resolve();
-function serially<T>(run: () => Promise<T>): Promise<T> {
-  const next = vaultQueue.then(
-    () => run(),
-    () => run(),
-  );
-  vaultQueue = next.catch(() => undefined);
-  return next;
-}
+const serially = makeQueue();
 
 /**
  * Settles once the core is loaded and the lock state from before a restart is restored. Queued
@@ -218,6 +210,26 @@ const signers = createSigners({
   fail: (code, message) => new WorkerError(code, message),
 });
 
+/** Users, pending markers and rotations (aws-flows.ts), on the worker's signer path. */
+const awsFlow = awsFlows({
+  requireCore: () => requireCore(),
+  providerArgs: (signerId) => providerArgs(signerId),
+  signerKeyId: async (signerId) => (await signers.loadSigner(signerId, 'aws')).item.keyId,
+  requireVaultForCreate: () => requireVaultForCreate(),
+  requireUnlockedVault: async () => {
+    await requireHeader();
+    requireUnlocked();
+  },
+  storedEntries: () => storedEntries(chrome.storage.local, STORAGE.entryPrefix),
+  touchVault: () => touchVault(),
+  keySlot: (message) => keySlot(message),
+  fail: (code, message) => new WorkerError(code, message),
+  keyLimit: (userName, slot) => new KeyLimitError(userName, slot),
+  errorInfo: (error) => toErrorInfo(error),
+  describeError: (error) => describeError(error),
+  deletedKey: (storageKey) => deletedKey(storageKey),
+});
+
 /** One handler per message type, each checked against its contract's result type. */
 type Handlers = { [T in MessageType]: (message: MessageOf<T>) => Promise<ResultByType[T]> };
 
@@ -249,6 +261,7 @@ const HANDLERS: Handlers = {
   'aws.createKeyPair': createKeyPair,
   'aws.describeKeyPairs': describeKeyPairs,
   'aws.deleteKeyPair': deleteKeyPair,
+  ...awsFlow.handlers,
   ...scalewayHandlers({
     requireCore: () => requireCore(),
     loadSettings: () => loadSettings(),
@@ -335,13 +348,7 @@ async function getCallerIdentity(message: MessageOf<'aws.getCallerIdentity'>): P
 async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promise<CreatedAccessKey> {
   await requireCore();
   // Refused before any provider call: a key whose secret has nowhere to go must not be made.
-  const header = await loadHeader();
-  if (header === undefined) {
-    throw new WorkerError(
-      WorkerErrorCode.noVault,
-      'set up the vault first: a new key goes straight into the vault, so create the vault before creating keys',
-    );
-  }
+  const header = await requireVaultForCreate();
   const args = await providerArgs(message.signerId);
   // The two-key limit is checked first, so that the user chooses which key to free (never
   // silently); a LimitExceeded that still happens carries the same choice (keySlot).
@@ -349,28 +356,21 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
   if (!slot.canCreate) {
     throw new KeyLimitError(message.userName, slot);
   }
-  const created = await iamCreateAccessKey({
-    ...args,
-    ...(message.userName === undefined ? {} : { userName: message.userName }),
-    vaultHeader: header,
+  const { storageKey: _storageKey, ...created } = await awsFlow.createAndVault(args, header, message.userName, 'create', {
+    ...(message.pushSecret === undefined ? {} : { pushSecret: message.pushSecret }),
   });
-  // Persist first, answer second: once the caller hears "created", the key is in the vault.
-  try {
-    await chrome.storage.local.set({ [created.entry.storageKey]: created.entry.value });
-  } catch (error) {
+  return created;
+}
+
+async function requireVaultForCreate(): Promise<string> {
+  const header = await loadHeader();
+  if (header === undefined) {
     throw new WorkerError(
-      WorkerErrorCode.notVaulted,
-      `access key ${created.accessKeyId} was created for ${created.userName} but could not be saved ` +
-        `(${describeError(error)}); delete it in IAM and create a new one`,
+      WorkerErrorCode.noVault,
+      'set up the vault first: a new key goes straight into the vault, so create the vault before creating keys',
     );
   }
-  return {
-    accessKeyId: created.accessKeyId,
-    userName: created.userName,
-    status: created.status,
-    createDate: created.createDate,
-    entryId: created.entry.id,
-  };
+  return header;
 }
 
 /** The user's access keys and whether a new one fits (IAM allows two per user). */

@@ -2,6 +2,13 @@
 // runtime validators the service worker applies to everything it receives (messages are untrusted).
 
 import {
+  AWS_FLOW_SENDER_REQUIREMENT,
+  type AwsFlowRequestMessage,
+  type AwsFlowResultByType,
+  isAwsFlowMessageType,
+  parseAwsFlowMessage,
+} from './aws-flow-messages.js';
+import {
   type ConsoleRequestMessage,
   type ConsoleResultByType,
   isConsoleMessageType,
@@ -116,6 +123,15 @@ export interface CreatedAccessKey {
   status: string;
   createDate: string;
   entryId: string;
+  /** With pushSecret: the Secrets Manager version written, or why the push failed. */
+  pushed?: { arn: string; name: string; versionId: string };
+  pushError?: ErrorInfo;
+}
+
+/** Also push a created access key to AWS Secrets Manager (secret name, in a region). */
+export interface PushSecretTarget {
+  region: string;
+  name: string;
 }
 
 /** One of a user's access keys, as the two-key choice shows it (mirrors the core's KeySlotInfo). */
@@ -203,6 +219,13 @@ export const EC2_REGIONS = [
   'sa-east-1',
 ] as const;
 export const DEFAULT_EC2_REGION = 'us-east-1';
+
+/**
+ * The regions whose Secrets Manager endpoint (https://secretsmanager.<region>.amazonaws.com)
+ * the manifest grants: the same commercial regions, one exact host each (manifest test).
+ */
+export const SECRETS_MANAGER_REGIONS = EC2_REGIONS;
+const SECRET_NAME = /^[\w/+=.@-]{1,512}$/;
 
 /** Base URLs (origin only) replacing the providers' real API hosts, e.g. a local emulator. */
 export interface CustomEndpoints {
@@ -327,6 +350,10 @@ export const STORAGE = {
   unlocked: 'keysmith.unlocked',
   /** session: prefix of a deleted entry's sealed value, kept for undo until the browser closes. */
   deletedPrefix: 'keysmith.deleted.',
+  /** local: prefix of a pending-create marker (aws-flow-messages.ts PendingCreate), by id. */
+  pendingPrefix: 'keysmith.pending.',
+  /** local: prefix of a rotation record (aws-flow-messages.ts RotationRecord), by id. */
+  rotationPrefix: 'keysmith.rotation.',
   /**
    * session: an MFA signer's sealed GetSessionToken credentials, by signer id (removed on lock).
    * Role-credential signers are in session storage too, under entryPrefix.
@@ -362,7 +389,7 @@ export type RequestMessage =
   | { type: 'signers.remove'; signerId: string }
   | { type: 'signers.mfaSession'; signerId: string; tokenCode: string }
   | { type: 'aws.getCallerIdentity'; signerId: string }
-  | { type: 'aws.createAccessKey'; signerId: string; userName?: string }
+  | { type: 'aws.createAccessKey'; signerId: string; userName?: string; pushSecret?: PushSecretTarget }
   | { type: 'aws.sign'; request: HttpRequestInput; signerId: string; options: AwsSignOptions }
   | { type: 'aws.keySlot'; signerId: string; userName?: string }
   | {
@@ -384,12 +411,13 @@ export type RequestMessage =
   | { type: 'aws.describeKeyPairs'; signerId: string; region: string; keyNames?: string[] }
   | { type: 'aws.deleteKeyPair'; signerId: string; region: string; keyName: string }
   | ScalewayRequestMessage
-  | ConsoleRequestMessage;
+  | ConsoleRequestMessage
+  | AwsFlowRequestMessage;
 
 export type MessageType = RequestMessage['type'];
 export type MessageOf<T extends MessageType> = Extract<RequestMessage, { type: T }>;
 
-export interface ResultByType extends ScalewayResultByType, ConsoleResultByType {
+export interface ResultByType extends ScalewayResultByType, ConsoleResultByType, AwsFlowResultByType {
   ping: PingResult;
   'settings.get': Settings;
   'settings.set': Settings;
@@ -454,6 +482,12 @@ export const WorkerErrorCode = {
   storageFailed: 'storage_failed',
   /** The user already has two access keys: the reply's keySlot holds the choice. */
   keyLimit: 'key_limit',
+  /** chrome.storage.local is (nearly) full: nothing was created. */
+  storageFull: 'storage_full',
+  /** A create's outcome is unknown (no answer): see the pending creates. */
+  outcomeUnknown: 'outcome_unknown',
+  /** A rotation cannot go on as asked (e.g. its new key's secret was lost): roll it back. */
+  rotationBlocked: 'rotation_blocked',
   /** A signer is needed and the vault is locked (a signer is opened with the vault key). */
   vaultLocked: 'vault_locked',
   /** No signer identity with that id (or not one for this provider). */
@@ -503,6 +537,7 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'scaleway.listProjects': 'extension-page',
   'scaleway.listApiKeys': 'extension-page',
   'scaleway.deleteApiKey': 'extension-page',
+  ...AWS_FLOW_SENDER_REQUIREMENT,
   // Only Keysmith's content scripts in a provider console (origin checked; see console-messages.ts).
   'console.vaultKey': 'console-content-script',
   'console.aws.createAccessKey': 'console-content-script',
@@ -888,6 +923,9 @@ export function parseRequestMessage(value: unknown): RequestMessage {
   if (isScalewayMessageType(type)) {
     return parseScalewayMessage(type, value);
   }
+  if (isAwsFlowMessageType(type)) {
+    return parseAwsFlowMessage(type, value);
+  }
   if (isConsoleMessageType(type)) {
     return parseConsoleMessage(type, value);
   }
@@ -967,7 +1005,7 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       return { type: 'aws.getCallerIdentity', signerId: parseSignerId(d.signerId) };
     }
     case 'aws.createAccessKey': {
-      const d = dict(value, 'message', ['type', 'signerId', 'userName']);
+      const d = dict(value, 'message', ['type', 'signerId', 'userName', 'pushSecret']);
       const message: MessageOf<'aws.createAccessKey'> = {
         type: 'aws.createAccessKey',
         signerId: parseSignerId(d.signerId),
@@ -975,6 +1013,10 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       const userName = optional(d.userName, (v) => parseIamUserName(v, 'userName'));
       if (userName !== undefined) {
         message.userName = userName;
+      }
+      const pushSecret = optional(d.pushSecret, (v) => parsePushSecretTarget(v));
+      if (pushSecret !== undefined) {
+        message.pushSecret = pushSecret;
       }
       return message;
     }
@@ -1018,6 +1060,24 @@ export function parseEc2Region(value: unknown, path = 'region'): string {
     throw new MessageValidationError(`${path} must be one of the EC2 regions Keysmith may reach (${EC2_REGIONS.join(', ')})`);
   }
   return region;
+}
+
+/** Where to push a created key: a Secrets Manager region Keysmith may reach and a secret name. */
+export function parsePushSecretTarget(value: unknown, path = 'pushSecret'): PushSecretTarget {
+  const d = dict(value, path, ['region', 'name']);
+  const region = str(d.region, `${path}.region`, 32, { nonEmpty: true });
+  if (!(SECRETS_MANAGER_REGIONS as readonly string[]).includes(region)) {
+    throw new MessageValidationError(`${path}.region must be one of the Secrets Manager regions Keysmith may reach`);
+  }
+  const name = str(d.name, `${path}.name`, 512, { nonEmpty: true });
+  if (!SECRET_NAME.test(name)) {
+    throw new MessageValidationError(`${path}.name may contain only letters, digits and the characters /_+=.@- (at most 512)`);
+  }
+  if (name.length >= 7 && name[name.length - 7] === '-') {
+    // AWS appends "-" and six characters to a secret's ARN: such a name makes ARNs ambiguous.
+    throw new MessageValidationError(`${path}.name must not end with a hyphen and six characters (AWS adds such a suffix to ARNs)`);
+  }
+  return { region, name };
 }
 
 export function parseEc2KeyName(value: unknown, path = 'keyName'): string {

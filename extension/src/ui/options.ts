@@ -10,7 +10,7 @@ import {
   type SignerItem,
   sendMessage,
 } from '../shared/messages.js';
-import { SIGNER_POLICY, SIGNER_POLICY_MFA } from '../shared/signer-policy.js';
+import { SIGNER_POLICY, SIGNER_POLICY_MFA, SIGNER_POLICY_USERS } from '../shared/signer-policy.js';
 import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, describeScalewayError } from './error-text.js';
 import { showStatusText } from './status.js';
@@ -39,6 +39,7 @@ const ui = {
   scwStatus: element('scw-signer-status', HTMLElement),
   policy: element('signer-policy-json', HTMLPreElement),
   policyMfa: element('signer-policy-mfa-json', HTMLPreElement),
+  policyUsers: element('signer-policy-users-json', HTMLPreElement),
   copyPolicy: element('copy-signer-policy', HTMLButtonElement),
   copyPolicyMfa: element('copy-signer-policy-mfa', HTMLButtonElement),
   policyStatus: element('signer-policy-status', HTMLParagraphElement),
@@ -354,6 +355,7 @@ function reportUnexpected(error: unknown): void {
 
 ui.policy.textContent = SIGNER_POLICY;
 ui.policyMfa.textContent = SIGNER_POLICY_MFA;
+ui.policyUsers.textContent = SIGNER_POLICY_USERS;
 ui.copyPolicy.addEventListener('click', () => copyText(SIGNER_POLICY, 'Signer policy'));
 ui.copyPolicyMfa.addEventListener('click', () => copyText(SIGNER_POLICY_MFA, 'MFA signer policy'));
 ui.unlockForm.addEventListener('submit', (event) => {

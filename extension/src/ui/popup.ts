@@ -7,14 +7,19 @@ import {
   type CustomEndpoints,
   type ErrorInfo,
   MessageValidationError,
+  type PushSecretTarget,
+  SECRETS_MANAGER_REGIONS,
   STORAGE,
   parseEndpointUrl,
   parseIamUserName,
+  parsePushSecretTarget,
   sendMessage,
 } from '../shared/messages.js';
 import { element } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { hideKeySlotChoice, initAwsKeys, showKeySlotChoice } from './aws-keys.js';
+import { initAwsRotation, refreshUnfinished } from './aws-rotation.js';
+import { initAwsUsers } from './aws-users.js';
 import { initScalewaySection } from './scaleway.js';
 import { initVaultPanel, refreshVault } from './vault-panel.js';
 import {
@@ -38,6 +43,10 @@ const ui = {
   awsEndpoint: element('aws-endpoint', HTMLInputElement),
   endpointStatus: element('endpoint-status', HTMLParagraphElement),
   advanced: element('advanced', HTMLDetailsElement),
+  push: element('aws-push', HTMLInputElement),
+  pushFields: element('aws-push-fields', HTMLDivElement),
+  pushRegion: element('aws-push-region', HTMLSelectElement),
+  pushName: element('aws-push-name', HTMLInputElement),
 };
 
 let currentEndpoints: CustomEndpoints = {};
@@ -48,9 +57,6 @@ const showBusy = (text: string): void => status.showBusy(ui.status, text);
 const showSuccess = (title: string, rows: [string, string][], note?: string): void =>
   status.showSuccess(ui.status, title, rows, note);
 const showError = (text: string, code?: string): void => status.showError(ui.status, text, code);
-
-
-
 
 function setBusy(busy: boolean): void {
   ui.form.setAttribute('aria-busy', String(busy));
@@ -124,11 +130,23 @@ async function createAccessKey(): Promise<void> {
     return;
   }
   markInvalid(ui.userName, false);
+  let pushSecret: PushSecretTarget | undefined;
+  if (ui.push.checked) {
+    try {
+      pushSecret = parsePushSecretTarget({ region: ui.pushRegion.value, name: ui.pushName.value.trim() }, 'The secret');
+    } catch (error) {
+      markInvalid(ui.pushName, true);
+      showError(sentence(error instanceof Error ? error.message : String(error)), 'bad_request');
+      ui.pushName.focus();
+      return;
+    }
+    markInvalid(ui.pushName, false);
+  }
   const signerId = await signerForAction('aws', showError);
   if (signerId === undefined) {
     return;
   }
-  await sendCreateAccessKey(signerId, userName);
+  await sendCreateAccessKey(signerId, userName, pushSecret);
 }
 
 /**
@@ -136,27 +154,41 @@ async function createAccessKey(): Promise<void> {
  * LimitExceeded) answers with the key slots, and the popup offers the choice (aws-keys.ts);
  * once a slot is freed, the create runs again with the same signer.
  */
-async function sendCreateAccessKey(signerId: string, userName: string): Promise<void> {
+async function sendCreateAccessKey(signerId: string, userName: string, pushSecret?: PushSecretTarget): Promise<void> {
   hideKeySlotChoice();
   await withBusyForm(`Creating an access key for ${userName}…`, async () => {
-    const reply = await sendMessage({ type: 'aws.createAccessKey', signerId, userName });
+    const reply = await sendMessage({
+      type: 'aws.createAccessKey',
+      signerId,
+      userName,
+      ...(pushSecret === undefined ? {} : { pushSecret }),
+    });
     if (!reply.ok) {
       reportFailure(reply.error);
       if (reply.error.keySlot !== undefined) {
-        showKeySlotChoice(userName, reply.error.keySlot, signerId, () => sendCreateAccessKey(signerId, userName));
+        showKeySlotChoice(userName, reply.error.keySlot, signerId, () => sendCreateAccessKey(signerId, userName, pushSecret));
       }
+      // A create whose outcome is unknown is listed as unfinished work.
+      await refreshUnfinished(false);
       return;
     }
     const key = reply.result;
+    const rows: [string, string][] = [
+      ['User', key.userName],
+      ['Access key ID', key.accessKeyId],
+      ['Status', key.status],
+      ['Created', key.createDate],
+      ['Vault entry', key.entryId],
+    ];
+    if (key.pushed !== undefined) {
+      rows.push(['Secrets Manager', key.pushed.name], ['Secret version', key.pushed.versionId]);
+    }
+    if (key.pushError !== undefined) {
+      rows.push(['Secrets Manager', `not pushed: ${describeErrorForUser(key.pushError)}`]);
+    }
     showSuccess(
       'Access key created and vaulted',
-      [
-        ['User', key.userName],
-        ['Access key ID', key.accessKeyId],
-        ['Status', key.status],
-        ['Created', key.createDate],
-        ['Vault entry', key.entryId],
-      ],
+      rows,
       `Vaulted as entry ${key.entryId}. The secret went from AWS's answer into the sealed entry inside the Keysmith core; export it from the vault when you need it.`,
     );
     await refreshVault();
@@ -284,6 +316,18 @@ ui.endpointForm.addEventListener('submit', (event) => {
   saveEndpoint().catch(reportUnexpected);
 });
 
+ui.pushRegion.replaceChildren(
+  ...SECRETS_MANAGER_REGIONS.map((region) => {
+    const option = document.createElement('option');
+    option.value = region;
+    option.textContent = region;
+    return option;
+  }),
+);
+ui.push.addEventListener('change', () => {
+  ui.pushFields.hidden = !ui.push.checked;
+});
+
 ui.openOptions.addEventListener('click', (event) => {
   event.preventDefault();
   chrome.runtime.openOptionsPage().catch(reportUnexpected);
@@ -305,5 +349,7 @@ chrome.storage.onChanged.addListener((changes) => {
 });
 initVaultPanel();
 initAwsKeys();
+initAwsUsers();
+initAwsRotation();
 initScalewaySection({ onVaulted: refreshVault });
 loadState().catch(reportUnexpected);

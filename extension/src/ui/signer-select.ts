@@ -4,8 +4,9 @@
 // once per session (the worker exchanges it with sts:GetSessionToken).
 
 import { type ErrorInfo, type SignerItem, type SignerProvider, sendMessage } from '../shared/messages.js';
-import { element } from './dom.js';
+import { element, errorText } from './dom.js';
 import { describeErrorForUser } from './error-text.js';
+import { showStatusText } from './status.js';
 
 interface Selector {
   select: HTMLSelectElement;
@@ -202,5 +203,32 @@ export function noteSignerFailure(provider: SignerProvider, error: ErrorInfo): v
   const item = selectedSigner(provider);
   if (item !== undefined && error.code === 'mfa_required') {
     item.mfaSessionExpiration = null;
+  }
+}
+
+/**
+ * Runs `run` with the id of the signer chosen for `provider` (after the MFA exchange when
+ * needed), with `form` marked busy and `progress` in `status`; says in `status` why nothing ran,
+ * or that the worker could not be reached.
+ */
+export async function withSignerAction(
+  provider: SignerProvider,
+  form: HTMLElement,
+  status: HTMLElement,
+  progress: string,
+  run: (signerId: string) => Promise<void>,
+): Promise<void> {
+  const signerId = await signerForAction(provider, (text, code) => showStatusText(status, text, 'error', code));
+  if (signerId === undefined) {
+    return;
+  }
+  form.setAttribute('aria-busy', 'true');
+  showStatusText(status, progress, 'busy');
+  try {
+    await run(signerId);
+  } catch (error) {
+    showStatusText(status, `Could not talk to the Keysmith service worker: ${errorText(error)}`, 'error');
+  } finally {
+    form.setAttribute('aria-busy', 'false');
   }
 }
