@@ -33,15 +33,39 @@ export async function waitForFormResult(page, formId, statusId) {
   });
 }
 
-/** Opens "Advanced", saves a custom AWS endpoint and waits for the confirmation. */
-export async function setAwsEndpoint(page, endpoint) {
-  const advanced = page.locator('#advanced');
-  if (!(await advanced.evaluate((details) => details.open))) {
-    await page.getByText('Advanced: custom endpoint').click();
+/**
+ * Saves custom endpoints the way a person does since they moved out of the popup: on the options
+ * page, opened next to `page` (any page of the extension) and closed again. Only the fields given
+ * are typed; the others keep what is saved. Returns the page's result; an endpoint that does not
+ * answer is saved with a warning (errorCode endpoint_unreachable), anything else throws.
+ */
+export async function setEndpoints(page, endpoints) {
+  const extensionId = new URL(page.url()).host;
+  const options = await page.context().newPage();
+  try {
+    await options.goto(`chrome-extension://${extensionId}/options.html`);
+    await options.locator('#endpoints-form[data-loaded="true"]').waitFor();
+    if (endpoints.aws !== undefined) {
+      await options.getByLabel('AWS endpoint (STS, IAM and EC2)').fill(endpoints.aws);
+    }
+    if (endpoints.scaleway !== undefined) {
+      await options.getByLabel('Scaleway API endpoint').fill(endpoints.scaleway);
+    }
+    await options.locator('#endpoints-status').evaluate((status) => delete status.dataset.kind);
+    await options.getByRole('button', { name: 'Save endpoints' }).click();
+    const result = await waitForFormResult(options, 'endpoints-form', 'endpoints-status');
+    if (result.kind === 'error' && result.errorCode !== 'endpoint_unreachable') {
+      throw new Error(`saving the endpoints ${JSON.stringify(endpoints)} failed: ${result.text}`);
+    }
+    return result;
+  } finally {
+    await options.close();
   }
-  await page.getByLabel('AWS endpoint').fill(endpoint);
-  await page.getByRole('button', { name: 'Save endpoint' }).click();
-  await page.locator('#endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
+}
+
+/** Saves a custom AWS endpoint on the options page (see setEndpoints). */
+export function setAwsEndpoint(page, endpoint) {
+  return setEndpoints(page, { aws: endpoint });
 }
 
 /**

@@ -34,7 +34,7 @@ import {
   type CreatedKeyPair,
   type KeyPairInfo,
   type KeySlotDecision,
-  DEFAULT_AUTO_LOCK_MINUTES,
+  DEFAULT_SETTINGS,
   type DeleteResult,
   type EntrySummary,
   type ErrorInfo,
@@ -60,8 +60,8 @@ import {
 } from '../shared/messages.js';
 import { scalewayHandlers } from './scaleway.js';
 import { type SignerArgs, createSigners } from './signers.js';
+import { createVaultFile } from './vault-file.js';
 
-const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
 
 /** What chrome.storage.session holds while the vault is unlocked. */
 interface ParkedKey {
@@ -85,14 +85,25 @@ coreReady.catch((error: unknown) => {
  * Vault operations that change the lock state or the header run one at a time, in order:
  * unlock, lock, create, change passphrase, the auto-lock alarm, and the resume on start.
  */
-let vaultQueue: Promise<unknown> = Promise.resolve();
-function serially<T>(run: () => Promise<T>): Promise<T> {
-  const next = vaultQueue.then(
-    () => run(),
-    () => run(),
-  );
-  vaultQueue = next.catch(() => undefined);
-  return next;
+const serially = makeQueue();
+
+/**
+ * Settings changes run one at a time too (their own queue: a change may touch the vault, which
+ * queues on the vault's), so two options windows saving at once cannot lose each other's change.
+ */
+const settingsSerially = makeQueue();
+
+/** A function that runs the tasks given to it one after the other, in the order given. */
+function makeQueue(): <T>(run: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(run: () => Promise<T>): Promise<T> => {
+    const next = tail.then(
+      () => run(),
+      () => run(),
+    );
+    tail = next.catch(() => undefined);
+    return next;
+  };
 }
 
 /**
@@ -212,13 +223,26 @@ const signers = createSigners({
   fail: (code, message) => new WorkerError(code, message),
 });
 
+/** The whole vault as a file: export, and import on another browser (vault-file.ts). */
+const vaultFile = createVaultFile({
+  requireCore: () => requireCore(),
+  loadHeader: () => loadHeader(),
+  loadParkedKey: () => loadParkedKey(),
+  storedEntries: (area, prefix) => storedEntries(area, prefix),
+  serially: (run) => serially(run),
+  parkKey: () => parkKey(),
+  forgetSessionSigners: () => signers.forgetSessionSigners(),
+  vaultStatus: () => vaultStatus(),
+  fail: (code, message) => new WorkerError(code, message),
+});
+
 /** One handler per message type, each checked against its contract's result type. */
 type Handlers = { [T in MessageType]: (message: MessageOf<T>) => Promise<ResultByType[T]> };
 
 const HANDLERS: Handlers = {
   ping: () => ping(),
   'settings.get': () => loadSettings(),
-  'settings.set': updateSettings,
+  'settings.set': (message) => settingsSerially(() => updateSettings(message)),
   'vault.status': () => vaultStatus(),
   'vault.create': (message) => serially(() => createVault(message)),
   'vault.unlock': (message) => serially(() => unlockVault(message)),
@@ -233,6 +257,7 @@ const HANDLERS: Handlers = {
   'vault.delete': deleteEntry,
   'vault.restore': restoreEntry,
   'vault.changePassphrase': (message) => serially(() => changePassphrase(message)),
+  ...vaultFile.handlers,
   ...signers.handlers,
   'aws.getCallerIdentity': getCallerIdentity,
   'aws.createAccessKey': createAccessKey,
@@ -289,12 +314,11 @@ async function loadSettings(): Promise<Settings> {
   }
 }
 
+/** Applies the fields the message carries, and only those, over the stored settings. */
 async function updateSettings(message: MessageOf<'settings.set'>): Promise<Settings> {
   const current = await loadSettings();
-  const settings: Settings = {
-    endpoints: message.endpoints ?? current.endpoints,
-    autoLockMinutes: message.autoLockMinutes ?? current.autoLockMinutes,
-  };
+  const { type: _type, ...change } = message;
+  const settings: Settings = { ...current, ...change };
   await chrome.storage.local.set({ [STORAGE.settings]: settings });
   if (settings.autoLockMinutes !== current.autoLockMinutes) {
     // A new timeout applies from now on, to the vault as it is.
@@ -644,6 +668,11 @@ async function changePassphrase(message: MessageOf<'vault.changePassphrase'>): P
   await requireCore();
   const header = await requireHeader();
   requireUnlocked();
+  if (message.currentPassphrase !== undefined) {
+    // Proof that whoever changes it knows it: an unlocked vault left unattended is not enough.
+    // Unlocking again with the same header yields the same key (Argon2id: about a second).
+    vaultUnlock(header, message.currentPassphrase);
+  }
   const changed = vaultChangePassphrase(header, message.newPassphrase);
   await chrome.storage.local.set({ [STORAGE.header]: changed.header });
   await parkKey();

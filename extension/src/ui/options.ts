@@ -1,6 +1,7 @@
 // Options page: signer identities (add with verification, mark MFA, remove) and the signer
-// policy. A signer's secret is typed or pasted here once, goes to the worker in one message,
-// and is cleared from the form right after; from then on it exists only sealed in the vault.
+// policy; the settings are in options-settings.ts. A signer's secret is typed or pasted here
+// once, goes to the worker in one message, and is cleared from the form right after; from then
+// on it exists only sealed in the vault.
 
 import * as status from './status.js';
 import {
@@ -14,6 +15,7 @@ import { SIGNER_POLICY, SIGNER_POLICY_MFA } from '../shared/signer-policy.js';
 import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, describeScalewayError } from './error-text.js';
 import { showStatusText } from './status.js';
+import { initSettings } from './options-settings.js';
 
 const ui = {
   vaultState: element('options-vault-state', HTMLParagraphElement),
@@ -372,7 +374,9 @@ ui.scwForm.addEventListener('submit', (event) => {
 chrome.storage.session.onChanged.addListener((changes) => {
   const change = changes[STORAGE.unlocked];
   if (change !== undefined && (change.oldValue === undefined) !== (change.newValue === undefined)) {
-    refreshState().catch(reportUnexpected);
+    initSettings();
+refreshState().catch(reportUnexpected);
   }
 });
+initSettings();
 refreshState().catch(reportUnexpected);

@@ -1,0 +1,377 @@
+// End to end: the options page in real Chromium against moto. Each setting is changed the way a
+// person does it, then checked where it applies (the auto-lock alarm, the popup's EC2 form, the
+// endpoint the worker calls); the passphrase change; the vault file exported from one browser
+// profile and imported into a fresh one (a changed or cut-short file is refused and changes
+// nothing); two options windows saving at once; axe-core on the page in light and dark mode.
+// Run: node --test tests/e2e/options.test.mjs
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { describeViolations, seriousViolations } from '../support/axe.mjs';
+import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
+import { findFreePort, startMoto } from '../support/moto.mjs';
+import { createVault, setEndpoints, waitForFormResult } from '../support/popup-driver.mjs';
+import { addAwsSigner, openOptions } from '../support/signer-driver.mjs';
+
+const PASSPHRASE = 'copper meadow ninety kites';
+const NEW_PASSPHRASE = 'silver orchard eleven ferries';
+// A key pasted into the vault (not a real one): its secret must never appear in the vault file.
+const PASTED_KEY_ID = 'AKIAOPTIONSTEST00001';
+const PASTED_SECRET = 'pAsTeDsEcReTkEyFoRtHeOpTiOnSpAgEtEsT0001';
+
+/** Clicks `button` in an options form and waits for its final result. */
+async function submit(page, formId, statusId, button) {
+  await page.locator(`#${statusId}`).evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: button, exact: true }).click();
+  return waitForFormResult(page, formId, statusId);
+}
+
+async function settings(page) {
+  const reply = await sendFromPage(page, { type: 'settings.get' });
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  return reply.result;
+}
+
+async function vaultStatus(page) {
+  const reply = await sendFromPage(page, { type: 'vault.status' });
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  return reply.result;
+}
+
+/** The entries as a list shows them, reduced to what identifies them. */
+async function entryIds(page) {
+  const reply = await sendFromPage(page, { type: 'vault.list' });
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  return reply.result.entries.map((entry) => `${entry.kind}:${entry.accessKeyId ?? entry.accessKey ?? entry.keyName}`).sort();
+}
+
+async function assertNoSeriousViolations(page, state) {
+  const violations = await seriousViolations(page);
+  assert.deepEqual(violations, [], `axe (${state}):\n${describeViolations(violations)}`);
+}
+
+/** Imports `text` as a vault file on the options page; returns the page's result. */
+async function importVaultFile(page, text, passphrase, { name = 'keysmith-vault.json', replace } = {}) {
+  await page.getByLabel('Vault file', { exact: true }).setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+  await page.getByLabel('Passphrase of the exported vault').fill(passphrase);
+  await page.locator('#import-status').evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: 'Import vault file' }).click();
+  if (replace !== undefined) {
+    const confirm = page.locator('#replace-confirm');
+    await confirm.waitFor();
+    await page.getByRole('button', { name: replace ? 'Replace the vault here' : 'Keep the vault here' }).click();
+  }
+  return waitForFormResult(page, 'import-vault-form', 'import-status');
+}
+
+describe('the options page, end to end in Chromium', { timeout: 300_000 }, () => {
+  let moto;
+  let browser;
+  let popup;
+  let options;
+  let vaultFileText;
+
+  before(
+    async () => {
+      moto = await startMoto();
+      browser = await launchExtension();
+      popup = await openPopup(browser);
+      const created = await createVault(popup, PASSPHRASE);
+      assert.equal(created.ok, true, JSON.stringify(created));
+      await setEndpoints(popup, { aws: moto.endpoint });
+      options = await openOptions(browser);
+      await options.locator('#endpoints-form[data-loaded="true"]').waitFor();
+    },
+    { timeout: 120_000 },
+  );
+
+  after(() => cleanUp(() => browser?.close(), () => moto?.stop()));
+
+  test('the page passes axe in light and dark mode, and works from the keyboard', async () => {
+    await assertNoSeriousViolations(options, 'unlocked, light');
+    await options.screenshot({ path: screenshotPath('options-light.png'), fullPage: true });
+    await options.emulateMedia({ colorScheme: 'dark' });
+    await assertNoSeriousViolations(options, 'unlocked, dark');
+    await options.screenshot({ path: screenshotPath('options-dark.png'), fullPage: true });
+    await options.emulateMedia({ colorScheme: 'light' });
+
+    // Keyboard only: focus the auto-lock field, type, Tab to its button and press Enter.
+    await options.getByLabel('Lock the vault after this many idle minutes').focus();
+    await options.keyboard.press('Control+A');
+    await options.keyboard.type('12');
+    await options.keyboard.press('Tab');
+    const focused = await options.evaluate(() => document.activeElement?.textContent);
+    assert.equal(focused, 'Save auto-lock');
+    const outline = await options.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, 'none', 'the focused button shows no focus ring');
+    await options.keyboard.press('Enter');
+    await options.locator('#auto-lock-status[data-kind="ok"]').filter({ hasText: '12 idle minutes' }).waitFor();
+    assert.equal((await settings(options)).autoLockMinutes, 12);
+  });
+
+  test('auto-lock: saved, and the alarm of the unlocked vault moves to the new time', async () => {
+    const field = options.getByLabel('Lock the vault after this many idle minutes');
+    await field.fill('0');
+    const refused = await options.getByRole('button', { name: 'Save auto-lock' }).click().then(() =>
+      options.locator('#auto-lock-status[data-kind="error"]').innerText(),
+    );
+    assert.equal(refused, 'Enter a whole number of minutes from 1 to 1440.');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal((await settings(options)).autoLockMinutes, 12, 'an invalid value was saved');
+
+    await field.fill('7');
+    const before = Date.now();
+    await options.getByRole('button', { name: 'Save auto-lock' }).click();
+    await options.locator('#auto-lock-status[data-kind="ok"]').filter({ hasText: '7 idle minutes' }).waitFor();
+    assert.equal((await settings(options)).autoLockMinutes, 7);
+    const alarm = await options.evaluate(() => chrome.alarms.get('keysmith.autolock'));
+    assert.ok(alarm !== undefined, 'no auto-lock alarm while unlocked');
+    const minutes = (alarm.scheduledTime - before) / 60_000;
+    assert.ok(minutes > 6.9 && minutes < 7.2, `the alarm is ${minutes} minutes away, not 7`);
+    const status = await vaultStatus(options);
+    assert.equal(status.autoLockMinutes, 7);
+  });
+
+  test('clipboard timeout: 30 s by default, saved within bounds, refused outside them', async () => {
+    assert.equal((await settings(options)).clipboardClearSeconds, 30);
+    const field = options.getByLabel('Clear the clipboard this many seconds after a copy');
+    assert.equal(await field.inputValue(), '30');
+    await field.fill('4');
+    await options.getByRole('button', { name: 'Save clipboard timeout' }).click();
+    await options.locator('#clipboard-status[data-kind="error"]').filter({ hasText: 'from 5 to 600' }).waitFor();
+    assert.equal((await settings(options)).clipboardClearSeconds, 30);
+    await field.fill('45');
+    await options.getByRole('button', { name: 'Save clipboard timeout' }).click();
+    await options.locator('#clipboard-status[data-kind="ok"]').filter({ hasText: '45 seconds' }).waitFor();
+    assert.equal((await settings(options)).clipboardClearSeconds, 45);
+    const bad = await sendFromPage(options, { type: 'settings.set', clipboardClearSeconds: 601 });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.error.code, 'bad_request');
+  });
+
+  test('default region and key type: saved, and preselected in a newly opened popup', async () => {
+    await options.getByLabel('Default AWS region').selectOption('eu-west-3');
+    await options.getByLabel('Default EC2 key type').selectOption('rsa');
+    await options.getByRole('button', { name: 'Save defaults' }).click();
+    await options.locator('#defaults-status[data-kind="ok"]').filter({ hasText: 'eu-west-3, as RSA' }).waitFor();
+    const saved = await settings(options);
+    assert.equal(saved.defaultRegion, 'eu-west-3');
+    assert.equal(saved.defaultEc2KeyType, 'rsa');
+
+    const fresh = await openPopup(browser);
+    try {
+      await fresh.waitForFunction(() => document.querySelector('#ec2-region')?.value === 'eu-west-3');
+      assert.equal(await fresh.locator('#ec2-key-type').inputValue(), 'rsa');
+      await fresh.screenshot({ path: screenshotPath('options-defaults-in-popup.png'), fullPage: true });
+    } finally {
+      await fresh.close();
+    }
+    for (const message of [
+      { type: 'settings.set', defaultRegion: 'mars-north-1' },
+      { type: 'settings.set', defaultEc2KeyType: 'dsa' },
+    ]) {
+      const reply = await sendFromPage(options, message);
+      assert.equal(reply.ok, false, JSON.stringify(message));
+      assert.equal(reply.error.code, 'bad_request');
+    }
+  });
+
+  test('custom endpoints: validated, permission held, checked, and used by the worker', async () => {
+    const aws = options.getByLabel('AWS endpoint (STS, IAM and EC2)');
+    await aws.fill('https://example.com/some/path');
+    const refused = await submit(options, 'endpoints-form', 'endpoints-status', 'Save endpoints');
+    assert.equal(refused.kind, 'error');
+    assert.match(refused.text, /must not contain a path.*Example: http:\/\/127\.0\.0\.1:5000/s);
+    assert.equal(await aws.getAttribute('aria-invalid'), 'true');
+    assert.equal((await settings(options)).endpoints.aws, moto.endpoint, 'an invalid endpoint was saved');
+
+    // A free port, so nothing listens there: saved, with a warning.
+    const silent = `http://127.0.0.1:${await findFreePort()}`;
+    const warned = await setEndpoints(options, { aws: silent });
+    assert.equal(warned.errorCode, 'endpoint_unreachable', warned.text);
+    assert.match(warned.text, /nothing answers at http:\/\/127\.0\.0\.1:\d+ .*Check that it is running/s);
+
+    const saved = await setEndpoints(options, { aws: moto.endpoint });
+    assert.equal(saved.kind, 'ok', saved.text);
+    assert.equal(saved.fields.AWS, moto.endpoint);
+    assert.match(saved.fields['AWS check'], /answered \(HTTP \d{3}\)/);
+    const held = await options.evaluate(() => chrome.permissions.contains({ origins: ['http://127.0.0.1/*'] }));
+    assert.equal(held, true, 'the host permission for the endpoint is not held');
+
+    // The worker uses it: a signer is verified against moto (and only moto knows this key).
+    const added = await addAwsSigner(browser, moto.signer);
+    assert.equal(added.kind, 'ok', added.text);
+  });
+
+  test('two options windows saving at once end with both changes', async () => {
+    const second = await openOptions(browser);
+    try {
+      await second.locator('#endpoints-form[data-loaded="true"]').waitFor();
+      await options.getByLabel('Lock the vault after this many idle minutes').fill('20');
+      await second.getByLabel('Clear the clipboard this many seconds after a copy').fill('90');
+      await Promise.all([
+        options.getByRole('button', { name: 'Save auto-lock' }).click(),
+        second.getByRole('button', { name: 'Save clipboard timeout' }).click(),
+      ]);
+      await options.locator('#auto-lock-status[data-kind="ok"]').filter({ hasText: '20 idle' }).waitFor();
+      await second.locator('#clipboard-status[data-kind="ok"]').filter({ hasText: '90 seconds' }).waitFor();
+      // Harder than two clicks: interleaved messages from both windows, each changing its own field.
+      await Promise.all([
+        ...[21, 22, 23, 24, 25].map((m) => sendFromPage(options, { type: 'settings.set', autoLockMinutes: m })),
+        ...[91, 92, 93, 94, 95].map((s) => sendFromPage(second, { type: 'settings.set', clipboardClearSeconds: s })),
+        sendFromPage(second, { type: 'settings.set', defaultRegion: 'eu-central-1' }),
+      ]);
+      const final = await settings(options);
+      assert.equal(final.autoLockMinutes, 25);
+      assert.equal(final.clipboardClearSeconds, 95);
+      assert.equal(final.defaultRegion, 'eu-central-1');
+      assert.equal(final.endpoints.aws, moto.endpoint);
+      // Both windows show what is stored, not what they last sent.
+      for (const page of [options, second]) {
+        await page.waitForFunction(
+          () =>
+            document.querySelector('#auto-lock-minutes')?.value === '25' &&
+            document.querySelector('#clipboard-seconds')?.value === '95' &&
+            document.querySelector('#default-region')?.value === 'eu-central-1',
+        );
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('change passphrase: the current one is checked, progress shows, then only the new one unlocks', async () => {
+    await options.reload();
+    const form = options.locator('#change-passphrase-form');
+    await form.getByLabel('Current passphrase', { exact: true }).fill('not the passphrase');
+    await form.getByLabel('New passphrase', { exact: true }).fill(NEW_PASSPHRASE);
+    await form.getByLabel('Repeat the new passphrase').fill(NEW_PASSPHRASE);
+    assert.equal(await options.locator('#changed-meter').evaluate((meter) => meter.value), 3);
+    const wrong = await submit(options, 'change-passphrase-form', 'change-passphrase-status', 'Change passphrase');
+    assert.equal(wrong.kind, 'error');
+    assert.equal(wrong.errorCode, 'wrong_passphrase');
+    assert.match(wrong.text, /current passphrase is wrong, so nothing was changed/);
+
+    await form.getByLabel('Repeat the new passphrase').fill('something else entirely');
+    await form.getByLabel('Current passphrase', { exact: true }).fill(PASSPHRASE);
+    const differ = await submit(options, 'change-passphrase-form', 'change-passphrase-status', 'Change passphrase');
+    assert.match(differ.text, /two new passphrases differ/);
+
+    await form.getByLabel('Repeat the new passphrase').fill(NEW_PASSPHRASE);
+    await options.locator('#change-passphrase-status').evaluate((status) => delete status.dataset.kind);
+    await options.getByRole('button', { name: 'Change passphrase' }).click();
+    // Two Argon2id derivations take well over 200 ms: the progress line must show.
+    await options.locator('#change-passphrase-status[data-kind="busy"]').waitFor({ timeout: 5_000 });
+    await options.screenshot({ path: screenshotPath('options-change-passphrase-progress.png'), fullPage: true });
+    const changed = await waitForFormResult(options, 'change-passphrase-form', 'change-passphrase-status');
+    assert.equal(changed.kind, 'ok', changed.text);
+    assert.equal(await form.getByLabel('Current passphrase', { exact: true }).inputValue(), '', 'the passphrase stayed in the form');
+
+    assert.equal((await sendFromPage(options, { type: 'vault.lock' })).ok, true);
+    const old = await sendFromPage(options, { type: 'vault.unlock', passphrase: PASSPHRASE });
+    assert.equal(old.ok, false);
+    assert.equal(old.error.code, 'wrong_passphrase');
+    const fresh = await sendFromPage(options, { type: 'vault.unlock', passphrase: NEW_PASSPHRASE });
+    assert.equal(fresh.ok, true, JSON.stringify(fresh));
+  });
+
+  test('export: the vault file holds the header and sealed entries, never a secret', async () => {
+    const pasted = await sendFromPage(options, {
+      type: 'vault.import',
+      text: `export AWS_ACCESS_KEY_ID=${PASTED_KEY_ID}\nexport AWS_SECRET_ACCESS_KEY=${PASTED_SECRET}\n`,
+    });
+    assert.equal(pasted.ok, true, JSON.stringify(pasted));
+    const [download] = await Promise.all([
+      options.waitForEvent('download'),
+      options.getByRole('button', { name: 'Export vault file' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^keysmith-vault-\d{4}-\d{2}-\d{2}\.json$/);
+    vaultFileText = readFileSync(await download.path(), 'utf8');
+    await options.locator('#export-status[data-kind="ok"]').waitFor();
+    const file = JSON.parse(vaultFileText);
+    const stored = await options.evaluate(() => chrome.storage.local.get(null));
+    assert.equal(file.keysmith, 'vault-file');
+    assert.equal(file.header, stored['keysmith.vault']);
+    const storedEntries = Object.fromEntries(Object.entries(stored).filter(([key]) => key.startsWith('keysmith.entry.')));
+    assert.deepEqual(file.entries, storedEntries);
+    assert.equal(Object.keys(file.entries).length, 2, 'the pasted key and the signer');
+    for (const secret of [PASTED_SECRET, moto.signer.secretAccessKey]) {
+      assert.equal(vaultFileText.includes(secret), false, 'a secret is in the vault file');
+    }
+
+    assert.equal((await sendFromPage(options, { type: 'vault.lock' })).ok, true);
+    const locked = await sendFromPage(options, { type: 'vault.exportFile' });
+    assert.equal(locked.error?.code, 'locked', 'a locked vault was exported');
+    assert.equal((await sendFromPage(options, { type: 'vault.unlock', passphrase: NEW_PASSPHRASE })).ok, true);
+  });
+
+  test('import into a fresh profile: tampered and cut-short files are refused, then the same entries unlock there', async () => {
+    assert.ok(vaultFileText !== undefined, 'the export test did not run');
+    const expected = await entryIds(options);
+    const other = await launchExtension();
+    try {
+      const page = await openOptions(other);
+      assert.equal((await vaultStatus(page)).exists, false);
+
+      const file = JSON.parse(vaultFileText);
+      const [firstKey, firstValue] = Object.entries(file.entries)[0];
+      const middle = Math.floor(firstValue.length / 2);
+      const flipped = firstValue[middle] === 'A' ? 'B' : 'A';
+      const tampered = JSON.stringify({
+        ...file,
+        entries: { ...file.entries, [firstKey]: firstValue.slice(0, middle) + flipped + firstValue.slice(middle + 1) },
+      });
+      const attempts = [
+        { text: tampered, passphrase: NEW_PASSPHRASE, code: 'bad_vault_file', says: /1 of the 2 entries .* cannot be opened/ },
+        { text: vaultFileText.slice(0, Math.floor(vaultFileText.length * 0.6)), passphrase: NEW_PASSPHRASE, code: 'bad_vault_file', says: /not a complete Keysmith vault file/ },
+        { text: vaultFileText, passphrase: PASSPHRASE, code: 'wrong_passphrase', says: /not the passphrase of the exported vault/ },
+      ];
+      for (const attempt of attempts) {
+        const result = await importVaultFile(page, attempt.text, attempt.passphrase);
+        assert.equal(result.kind, 'error', result.text);
+        assert.equal(result.errorCode, attempt.code, result.text);
+        assert.match(result.text, attempt.says);
+        assert.match(result.text, /nothing was imported/i);
+        const storage = await page.evaluate(() => chrome.storage.local.get(null));
+        assert.deepEqual(
+          Object.keys(storage).filter((key) => key.startsWith('keysmith.')),
+          [],
+          'a refused import left something behind',
+        );
+      }
+      await page.screenshot({ path: screenshotPath('options-import-refused.png'), fullPage: true });
+
+      const imported = await importVaultFile(page, vaultFileText, NEW_PASSPHRASE);
+      assert.equal(imported.kind, 'ok', imported.text);
+      assert.equal(imported.fields.Entries, '2');
+      assert.deepEqual(await entryIds(page), expected);
+      // Locked and unlocked again with the passphrase, as a person on the other browser would.
+      assert.equal((await sendFromPage(page, { type: 'vault.lock' })).ok, true);
+      const unlocked = await sendFromPage(page, { type: 'vault.unlock', passphrase: NEW_PASSPHRASE });
+      assert.equal(unlocked.ok, true, JSON.stringify(unlocked));
+      assert.deepEqual(await entryIds(page), expected);
+
+      // A vault exists now: the page asks first; "keep" changes nothing, a tampered file with
+      // "replace" is refused and leaves the vault as it was (still unlocked).
+      const before = await page.evaluate(() => chrome.storage.local.get(null));
+      const kept = await importVaultFile(page, vaultFileText, NEW_PASSPHRASE, { replace: false });
+      assert.equal(kept.text, 'Nothing was imported: the vault here is unchanged.');
+      await page.getByLabel('Vault file', { exact: true }).setInputFiles({ name: 'tampered.json', mimeType: 'application/json', buffer: Buffer.from(tampered) });
+      await page.getByRole('button', { name: 'Import vault file' }).click();
+      await page.locator('#replace-confirm').filter({ hasText: 'already has a vault with 2 entries' }).waitFor();
+      await page.screenshot({ path: screenshotPath('options-import-confirm.png'), fullPage: true });
+      await assertNoSeriousViolations(page, 'replace confirmation');
+      await page.locator('#import-status').evaluate((status) => delete status.dataset.kind);
+      await page.getByRole('button', { name: 'Replace the vault here' }).click();
+      const refused = await waitForFormResult(page, 'import-vault-form', 'import-status');
+      assert.equal(refused.errorCode, 'bad_vault_file', refused.text);
+      assert.deepEqual(await page.evaluate(() => chrome.storage.local.get(null)), before);
+      assert.equal((await vaultStatus(page)).unlocked, true, 'a refused import locked the vault');
+      assert.deepEqual(await entryIds(page), expected);
+    } finally {
+      await other.close();
+    }
+  });
+});
