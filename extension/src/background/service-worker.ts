@@ -118,6 +118,16 @@ workerReady.catch(() => undefined); // coreReady's failure is reported by requir
 
 restrictLocalStorage();
 
+// First run: the options page walks through creating the vault and adding a signer identity.
+chrome.runtime.onInstalled.addListener((details) => {
+  if (details.reason !== 'install') {
+    return;
+  }
+  chrome.runtime.openOptionsPage().catch((error: unknown) => {
+    console.warn('Keysmith: could not open the first-run page:', describeError(error));
+  });
+});
+
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name !== AUTO_LOCK_ALARM) {
     return;

@@ -16,6 +16,7 @@ import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, describeScalewayError } from './error-text.js';
 import { showStatusText } from './status.js';
 import { initSettings } from './options-settings.js';
+import { initFirstRun, noteSignerCount, noteVaultStatus } from './options-first-run.js';
 
 const ui = {
   vaultState: element('options-vault-state', HTMLParagraphElement),
@@ -165,6 +166,7 @@ async function refreshList(): Promise<void> {
   delete ui.listStatus.dataset.kind;
   ui.list.replaceChildren(...reply.result.signers.map(signerListItem));
   ui.empty.hidden = reply.result.signers.length > 0;
+  noteSignerCount(reply.result.signers.length);
 }
 
 async function refreshState(): Promise<void> {
@@ -176,11 +178,12 @@ async function refreshState(): Promise<void> {
   const vault = reply.result;
   ui.vaultState.dataset.state = !vault.exists ? 'none' : vault.unlocked ? 'unlocked' : 'locked';
   ui.vaultState.textContent = !vault.exists
-    ? 'Vault: none yet. Create it in the Keysmith popup first.'
+    ? 'Vault: none yet. Create it below.'
     : vault.unlocked
       ? 'Vault: unlocked'
       : 'Vault: locked';
   ui.unlockForm.hidden = !vault.exists || vault.unlocked;
+  noteVaultStatus(vault);
   await refreshList();
 }
 
@@ -375,8 +378,10 @@ chrome.storage.session.onChanged.addListener((changes) => {
   const change = changes[STORAGE.unlocked];
   if (change !== undefined && (change.oldValue === undefined) !== (change.newValue === undefined)) {
     initSettings();
+initFirstRun({ onVaultCreated: refreshState });
 refreshState().catch(reportUnexpected);
   }
 });
 initSettings();
+initFirstRun({ onVaultCreated: refreshState });
 refreshState().catch(reportUnexpected);
