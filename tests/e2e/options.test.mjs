@@ -70,7 +70,7 @@ async function importVaultFile(page, text, passphrase, { name = 'keysmith-vault.
 async function firstRunPage(browser) {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const page = browser.context.pages().find((candidate) => candidate.url().endsWith('/options.html'));
+    const page = browser.context.pages().find((candidate) => candidate.url().endsWith('/options.html#welcome'));
     if (page !== undefined) {
       await page.setViewportSize({ width: 820, height: 900 });
       await page.locator('#first-run').waitFor();

@@ -123,7 +123,8 @@ chrome.runtime.onInstalled.addListener((details) => {
   if (details.reason !== 'install') {
     return;
   }
-  chrome.runtime.openOptionsPage().catch((error: unknown) => {
+  // #welcome: the options page shows only the first-run steps until the vault exists.
+  chrome.tabs.create({ url: chrome.runtime.getURL('options.html#welcome') }).catch((error: unknown) => {
     console.warn('Keysmith: could not open the first-run page:', describeError(error));
   });
 });

@@ -60,6 +60,10 @@ function show(next: Step): void {
 /** Called with every vault status the page reads: starts the first run when there is no vault. */
 export function noteVaultStatus(status: VaultStatus): void {
   if (!status.exists && step === undefined) {
+    // Opened on install: nothing but the steps (and the import, and endpoints) until the vault exists.
+    if (location.hash === '#welcome') {
+      document.body.dataset.welcome = 'true';
+    }
     show('vault');
     ui.passphrase.focus();
   } else if (status.exists && step === undefined) {
