@@ -88,19 +88,30 @@ export function createVaultFile(deps: VaultFileDeps): {
     }
     const parked = await deps.loadParkedKey();
     const wasUnlocked = vaultIsUnlocked();
-    try {
-      checkFile(file, message.passphrase);
-    } catch (error) {
-      // Back to exactly the lock state from before: the vault here was not touched.
+    /** Back to exactly the lock state from before: the vault here was not touched. */
+    const restoreLockState = (): void => {
       vaultLock();
       if (wasUnlocked && existing !== undefined && parked !== undefined) {
         vaultResume(existing, parked.sessionKey);
       }
+    };
+    try {
+      checkFile(file, message.passphrase);
+    } catch (error) {
+      restoreLockState();
       throw error;
     }
     // One set() for the new header and entries (all or nothing), then the old entries go.
     const oldEntries = await deps.storedEntries(chrome.storage.local, STORAGE.entryPrefix);
-    await chrome.storage.local.set({ [STORAGE.header]: file.header, ...file.entries });
+    try {
+      await chrome.storage.local.set({ [STORAGE.header]: file.header, ...file.entries });
+    } catch (error) {
+      restoreLockState();
+      throw deps.fail(
+        WorkerErrorCode.storageFailed,
+        `the imported vault could not be saved (${error instanceof Error ? error.message : String(error)}); the vault here is unchanged`,
+      );
+    }
     const stale = oldEntries.map(([key]) => key).filter((key) => !Object.hasOwn(file.entries, key));
     const deleted = (await deps.storedEntries(chrome.storage.session, STORAGE.deletedPrefix)).map(([key]) => key);
     await Promise.all([
