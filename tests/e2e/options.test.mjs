@@ -12,7 +12,7 @@ import { describeViolations, seriousViolations } from '../support/axe.mjs';
 import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import { findFreePort, startMoto } from '../support/moto.mjs';
-import { setEndpoints, waitForFormResult } from '../support/popup-driver.mjs';
+import { setEndpoints, submitForm as submit, waitForFormResult } from '../support/popup-driver.mjs';
 import { openOptions } from '../support/signer-driver.mjs';
 
 const PASSPHRASE = 'copper meadow ninety kites';
@@ -20,13 +20,6 @@ const NEW_PASSPHRASE = 'silver orchard eleven ferries';
 // A key pasted into the vault (not a real one): its secret must never appear in the vault file.
 const PASTED_KEY_ID = 'AKIAOPTIONSTEST00001';
 const PASTED_SECRET = 'pAsTeDsEcReTkEyFoRtHeOpTiOnSpAgEtEsT0001';
-
-/** Clicks `button` in an options form and waits for its final result. */
-async function submit(page, formId, statusId, button) {
-  await page.locator(`#${statusId}`).evaluate((status) => delete status.dataset.kind);
-  await page.getByRole('button', { name: button, exact: true }).click();
-  return waitForFormResult(page, formId, statusId);
-}
 
 async function settings(page) {
   const reply = await sendFromPage(page, { type: 'settings.get' });
@@ -407,6 +400,11 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
     assert.equal((await sendFromPage(options, { type: 'vault.lock' })).ok, true);
     const locked = await sendFromPage(options, { type: 'vault.exportFile' });
     assert.equal(locked.error?.code, 'locked', 'a locked vault was exported');
+    await options.locator('#options-unlock-form').waitFor();
+    await assertNoSeriousViolations(options, 'locked');
+    await options.emulateMedia({ colorScheme: 'dark' });
+    await assertNoSeriousViolations(options, 'locked, dark');
+    await options.emulateMedia({ colorScheme: 'light' });
     assert.equal((await sendFromPage(options, { type: 'vault.unlock', passphrase: NEW_PASSPHRASE })).ok, true);
   });
 
@@ -469,6 +467,15 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
       const before = await page.evaluate(() => chrome.storage.local.get(null));
       const kept = await importVaultFile(page, vaultFileText, NEW_PASSPHRASE, { replace: false });
       assert.equal(kept.text, 'Nothing was imported: the vault here is unchanged.');
+      // From the keyboard: the question takes the focus, and Escape keeps the vault.
+      await page.locator('#import-status').evaluate((status) => delete status.dataset.kind);
+      await page.getByRole('button', { name: 'Import vault file' }).click();
+      await page.locator('#replace-confirm').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'replace-vault');
+      await page.keyboard.press('Escape');
+      const escaped = await waitForFormResult(page, 'import-vault-form', 'import-status');
+      assert.equal(escaped.text, 'Nothing was imported: the vault here is unchanged.');
+      assert.deepEqual(await page.evaluate(() => chrome.storage.local.get(null)), before);
       await page.getByLabel('Vault file', { exact: true }).setInputFiles({ name: 'tampered.json', mimeType: 'application/json', buffer: Buffer.from(tampered) });
       await page.getByRole('button', { name: 'Import vault file' }).click();
       await page.locator('#replace-confirm').filter({ hasText: 'already has a vault with 2 entries' }).waitFor();

@@ -34,6 +34,16 @@ export async function waitForFormResult(page, formId, statusId) {
 }
 
 /**
+ * Clears status area `statusId`, clicks the button named exactly `buttonName` and waits for the
+ * final result of form `formId` (see waitForFormResult).
+ */
+export async function submitForm(page, formId, statusId, buttonName) {
+  await page.locator(`#${statusId}`).evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: buttonName, exact: true }).click();
+  return waitForFormResult(page, formId, statusId);
+}
+
+/**
  * Saves custom endpoints the way a person does since they moved out of the popup: on the options
  * page, opened next to `page` (any page of the extension) and closed again. Only the fields given
  * are typed; the others keep what is saved. Returns the page's result; an endpoint that does not
@@ -51,9 +61,7 @@ export async function setEndpoints(page, endpoints) {
     if (endpoints.scaleway !== undefined) {
       await options.getByLabel('Scaleway API endpoint').fill(endpoints.scaleway);
     }
-    await options.locator('#endpoints-status').evaluate((status) => delete status.dataset.kind);
-    await options.getByRole('button', { name: 'Save endpoints' }).click();
-    const result = await waitForFormResult(options, 'endpoints-form', 'endpoints-status');
+    const result = await submitForm(options, 'endpoints-form', 'endpoints-status', 'Save endpoints');
     if (result.kind === 'error' && result.errorCode !== 'endpoint_unreachable') {
       throw new Error(`saving the endpoints ${JSON.stringify(endpoints)} failed: ${result.text}`);
     }

@@ -485,10 +485,18 @@ export function initSettings(): void {
       sendImport(pending.text, pending.passphrase, true).catch(reportUnexpected(ui.importStatus));
     }
   });
-  ui.keep.addEventListener('click', () => {
+  const keep = (): void => {
     hideConfirm();
     showStatusText(ui.importStatus, 'Nothing was imported: the vault here is unchanged.', 'ok');
     ui.importButton.focus();
+  };
+  ui.keep.addEventListener('click', keep);
+  // Escape answers the question the safe way, as a dialog's would.
+  ui.confirm.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      keep();
+    }
   });
   // Another options window (or the popup) changed a setting: show what is stored now.
   chrome.storage.onChanged.addListener((changes, area) => {

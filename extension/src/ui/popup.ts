@@ -10,6 +10,7 @@ import {
   STORAGE,
   type Settings,
   parseIamUserName,
+  parseSettings,
   sendMessage,
 } from '../shared/messages.js';
 import { element } from './dom.js';
@@ -217,6 +218,16 @@ registerMfaPrompt({ box: 'mfa-prompt', label: 'mfa-code-label', code: 'mfa-code'
 // Signers added or removed (on the options page), and locks and unlocks: only those changes.
 // The parked key is rewritten on every use of the vault, which must not cause a refresh loop.
 chrome.storage.onChanged.addListener((changes) => {
+  const settingsChange = changes[STORAGE.settings];
+  if (settingsChange !== undefined) {
+    // Changed on the options page while the popup is open: where requests go now (the EC2 form
+    // keeps what the user may already have chosen).
+    try {
+      currentEndpoints = parseSettings(settingsChange.newValue ?? {}).endpoints;
+    } catch {
+      currentEndpoints = {}; // the worker falls back to the provider hosts too
+    }
+  }
   const lockChange = changes[STORAGE.unlocked];
   const lockedOrUnlocked =
     lockChange !== undefined && (lockChange.oldValue === undefined) !== (lockChange.newValue === undefined);
