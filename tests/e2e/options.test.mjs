@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { describeViolations, seriousViolations } from '../support/axe.mjs';
 import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
@@ -287,6 +288,23 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
     const warned = await setEndpoints(options, { aws: silent });
     assert.equal(warned.errorCode, 'endpoint_unreachable', warned.text);
     assert.match(warned.text, /nothing answers at http:\/\/127\.0\.0\.1:\d+ .*Check that it is running/s);
+
+    // A slow endpoint: the check takes over 200 ms, so the page shows that it is checking.
+    const slow = createServer((request, response) => {
+      setTimeout(() => response.writeHead(404).end(), 700);
+    });
+    await new Promise((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      await options.getByLabel('AWS endpoint (STS, IAM and EC2)').fill(`http://127.0.0.1:${slow.address().port}`);
+      await watchProgress(options, 'endpoints-status');
+      const checked = await submit(options, 'endpoints-form', 'endpoints-status', 'Save endpoints');
+      assert.equal(checked.kind, 'ok', checked.text);
+      assert.match(checked.fields['AWS check'], /answered \(HTTP 404\)$/);
+      assert.equal(await progressSeen(options), 'Saving and checking the endpoints…');
+    } finally {
+      slow.closeAllConnections();
+      await new Promise((resolve) => slow.close(resolve));
+    }
 
     const saved = await setEndpoints(options, { aws: moto.endpoint });
     assert.equal(saved.kind, 'ok', saved.text);
