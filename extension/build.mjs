@@ -108,6 +108,7 @@ function copyStatic() {
   copyFileSync(path.join(extensionDir, 'src', 'ui', 'popup.html'), path.join(outDir, 'popup.html'));
   copyFileSync(path.join(extensionDir, 'src', 'ui', 'options.html'), path.join(outDir, 'options.html'));
   copyFileSync(path.join(extensionDir, 'src', 'ui', 'popup.css'), path.join(outDir, 'popup.css'));
+  copyFileSync(path.join(extensionDir, 'src', 'ui', 'options.css'), path.join(outDir, 'options.css'));
   mkdirSync(path.join(outDir, 'core'), { recursive: true });
   copyFileSync(path.join(pkgDir, 'keysmith_core_bg.wasm'), path.join(outDir, 'core', 'keysmith_core_bg.wasm'));
 }

@@ -33,15 +33,47 @@ export async function waitForFormResult(page, formId, statusId, timeout = RESULT
   });
 }
 
-/** Opens "Advanced", saves a custom AWS endpoint and waits for the confirmation. */
-export async function setAwsEndpoint(page, endpoint) {
-  const advanced = page.locator('#advanced');
-  if (!(await advanced.evaluate((details) => details.open))) {
-    await page.getByText('Advanced: custom endpoint').click();
+/**
+ * Clears status area `statusId`, clicks the button named exactly `buttonName` and waits for the
+ * final result of form `formId` (see waitForFormResult).
+ */
+export async function submitForm(page, formId, statusId, buttonName) {
+  await page.locator(`#${statusId}`).evaluate((status) => delete status.dataset.kind);
+  await page.getByRole('button', { name: buttonName, exact: true }).click();
+  return waitForFormResult(page, formId, statusId);
+}
+
+/**
+ * Saves custom endpoints the way a person does since they moved out of the popup: on the options
+ * page, opened next to `page` (any page of the extension) and closed again. Only the fields given
+ * are typed; the others keep what is saved. Returns the page's result; an endpoint that does not
+ * answer is saved with a warning (errorCode endpoint_unreachable), anything else throws.
+ */
+export async function setEndpoints(page, endpoints) {
+  const extensionId = new URL(page.url()).host;
+  const options = await page.context().newPage();
+  try {
+    await options.goto(`chrome-extension://${extensionId}/options.html`);
+    await options.locator('#endpoints-form[data-loaded="true"]').waitFor();
+    if (endpoints.aws !== undefined) {
+      await options.getByLabel('AWS endpoint (STS, IAM and EC2)').fill(endpoints.aws);
+    }
+    if (endpoints.scaleway !== undefined) {
+      await options.getByLabel('Scaleway API endpoint').fill(endpoints.scaleway);
+    }
+    const result = await submitForm(options, 'endpoints-form', 'endpoints-status', 'Save endpoints');
+    if (result.kind === 'error' && result.errorCode !== 'endpoint_unreachable') {
+      throw new Error(`saving the endpoints ${JSON.stringify(endpoints)} failed: ${result.text}`);
+    }
+    return result;
+  } finally {
+    await options.close();
   }
-  await page.getByLabel('AWS endpoint').fill(endpoint);
-  await page.getByRole('button', { name: 'Save endpoint' }).click();
-  await page.locator('#endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
+}
+
+/** Saves a custom AWS endpoint on the options page (see setEndpoints). */
+export function setAwsEndpoint(page, endpoint) {
+  return setEndpoints(page, { aws: endpoint });
 }
 
 /**

@@ -1,16 +1,10 @@
 // Drives the popup's Scaleway section the way a person would: labelled fields and buttons.
 
-import { chooseSigner, waitForFormResult } from './popup-driver.mjs';
+import { chooseSigner, setEndpoints, waitForFormResult } from './popup-driver.mjs';
 
-/** Opens "Scaleway: custom endpoint", saves the endpoint and waits for the confirmation. */
-export async function setScalewayEndpoint(page, endpoint) {
-  const advanced = page.locator('#scw-advanced');
-  if (!(await advanced.evaluate((details) => details.open))) {
-    await page.getByText('Scaleway: custom endpoint').click();
-  }
-  await page.getByLabel('Scaleway endpoint').fill(endpoint);
-  await page.getByRole('button', { name: 'Save Scaleway endpoint' }).click();
-  await page.locator('#scw-endpoint-status[data-kind="ok"]').filter({ hasText: endpoint }).waitFor();
+/** Saves a custom Scaleway endpoint on the options page (see setEndpoints). */
+export function setScalewayEndpoint(page, endpoint) {
+  return setEndpoints(page, { scaleway: endpoint });
 }
 
 /** Chooses the vaulted Scaleway signer `accessKey` (added first with signer-driver.mjs). */

@@ -3,7 +3,7 @@
 // Every test that needs a signer adds it with these helpers.
 
 import { sendFromPage } from './browser.mjs';
-import { waitForFormResult } from './popup-driver.mjs';
+import { submitForm as submit } from './popup-driver.mjs';
 
 /** Opens the options page in a tab and waits until it has asked the worker for the vault state. */
 export async function openOptions(browser) {
@@ -20,12 +20,6 @@ export async function signerIdFor(page, keyId) {
     throw new Error(`signers.list failed: ${JSON.stringify(reply.error)}`);
   }
   return reply.result.signers.find((signer) => signer.keyId === keyId)?.id;
-}
-
-async function submit(page, formId, statusId, buttonName) {
-  await page.locator(`#${statusId}`).evaluate((status) => delete status.dataset.kind);
-  await page.getByRole('button', { name: buttonName }).click();
-  return waitForFormResult(page, formId, statusId);
 }
 
 /**

@@ -33,7 +33,7 @@ import {
   type CreatedKeyPair,
   type KeyPairInfo,
   type KeySlotDecision,
-  DEFAULT_AUTO_LOCK_MINUTES,
+  DEFAULT_SETTINGS,
   type DeleteResult,
   type EntrySummary,
   type ErrorInfo,
@@ -62,8 +62,8 @@ import { consoleHandlers, consoleSenderMayAsk } from './console.js';
 import { scalewayHandlers } from './scaleway.js';
 import { type SignerArgs, createSigners } from './signers.js';
 import { isConsoleMessageType } from '../shared/console-messages.js';
+import { createVaultFile } from './vault-file.js';
 
-const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
 
 /** What chrome.storage.session holds while the vault is unlocked. */
 interface ParkedKey {
@@ -90,6 +90,12 @@ coreReady.catch((error: unknown) => {
 const serially = makeQueue();
 
 /**
+ * Settings changes run one at a time too (their own queue: a change may touch the vault, which
+ * queues on the vault's), so two options windows saving at once cannot lose each other's change.
+ */
+const settingsSerially = makeQueue();
+
+/**
  * Settles once the core is loaded and the lock state from before a restart is restored. Queued
  * first, synchronously, so every vault operation runs after it.
  */
@@ -100,6 +106,17 @@ const workerReady: Promise<void> = serially(async () => {
 workerReady.catch(() => undefined); // coreReady's failure is reported by requireCore
 
 restrictLocalStorage();
+
+// First run: the options page walks through creating the vault and adding a signer identity.
+chrome.runtime.onInstalled.addListener((details) => {
+  if (details.reason !== 'install') {
+    return;
+  }
+  // #welcome: the options page shows only the first-run steps until the vault exists.
+  chrome.tabs.create({ url: chrome.runtime.getURL('options.html#welcome') }).catch((error: unknown) => {
+    console.warn('Keysmith: could not open the first-run page:', describeError(error));
+  });
+});
 
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name !== AUTO_LOCK_ALARM) {
@@ -230,13 +247,26 @@ const awsFlow = awsFlows({
   deletedKey: (storageKey) => deletedKey(storageKey),
 });
 
+/** The whole vault as a file: export, and import on another browser (vault-file.ts). */
+const vaultFile = createVaultFile({
+  requireCore: () => requireCore(),
+  loadHeader: () => loadHeader(),
+  loadParkedKey: () => loadParkedKey(),
+  storedEntries: (area, prefix) => storedEntries(area, prefix),
+  serially: (run) => serially(run),
+  parkKey: () => parkKey(),
+  forgetSessionSigners: () => signers.forgetSessionSigners(),
+  vaultStatus: () => vaultStatus(),
+  fail: (code, message) => new WorkerError(code, message),
+});
+
 /** One handler per message type, each checked against its contract's result type. */
 type Handlers = { [T in MessageType]: (message: MessageOf<T>) => Promise<ResultByType[T]> };
 
 const HANDLERS: Handlers = {
   ping: () => ping(),
   'settings.get': () => loadSettings(),
-  'settings.set': updateSettings,
+  'settings.set': (message) => settingsSerially(() => updateSettings(message)),
   'vault.status': () => vaultStatus(),
   'vault.create': (message) => serially(() => createVault(message)),
   'vault.unlock': (message) => serially(() => unlockVault(message)),
@@ -251,6 +281,7 @@ const HANDLERS: Handlers = {
   'vault.delete': deleteEntry,
   'vault.restore': restoreEntry,
   'vault.changePassphrase': (message) => serially(() => changePassphrase(message)),
+  ...vaultFile.handlers,
   ...signers.handlers,
   'aws.getCallerIdentity': getCallerIdentity,
   'aws.createAccessKey': createAccessKey,
@@ -315,12 +346,11 @@ async function loadSettings(): Promise<Settings> {
   }
 }
 
+/** Applies the fields the message carries, and only those, over the stored settings. */
 async function updateSettings(message: MessageOf<'settings.set'>): Promise<Settings> {
   const current = await loadSettings();
-  const settings: Settings = {
-    endpoints: message.endpoints ?? current.endpoints,
-    autoLockMinutes: message.autoLockMinutes ?? current.autoLockMinutes,
-  };
+  const { type: _type, ...change } = message;
+  const settings: Settings = { ...current, ...change };
   await chrome.storage.local.set({ [STORAGE.settings]: settings });
   if (settings.autoLockMinutes !== current.autoLockMinutes) {
     // A new timeout applies from now on, to the vault as it is.
@@ -657,6 +687,11 @@ async function changePassphrase(message: MessageOf<'vault.changePassphrase'>): P
   await requireCore();
   const header = await requireHeader();
   requireUnlocked();
+  if (message.currentPassphrase !== undefined) {
+    // Proof that whoever changes it knows it: an unlocked vault left unattended is not enough.
+    // Unlocking again with the same header yields the same key (Argon2id: about a second).
+    vaultUnlock(header, message.currentPassphrase);
+  }
   const changed = vaultChangePassphrase(header, message.newPassphrase);
   await chrome.storage.local.set({ [STORAGE.header]: changed.header });
   await parkKey();

@@ -237,11 +237,45 @@ export interface Settings {
   endpoints: CustomEndpoints;
   /** Idle minutes after which an unlocked vault locks itself (1..1440). */
   autoLockMinutes: number;
+  /** Seconds after a copy at which Keysmith clears the clipboard, if it still holds the copy. */
+  clipboardClearSeconds: number;
+  /** The EC2 region the popup's forms start with. */
+  defaultRegion: string;
+  /** The EC2 key type the popup's key-pair form starts with. */
+  defaultEc2KeyType: Ec2KeyType;
 }
+
+/** The settings that `settings.set` may change, any subset at a time. */
+export type SettingsChange = Partial<Settings>;
 
 export const DEFAULT_AUTO_LOCK_MINUTES = 15;
 export const MIN_AUTO_LOCK_MINUTES = 1;
 export const MAX_AUTO_LOCK_MINUTES = 1440;
+export const DEFAULT_CLIPBOARD_CLEAR_SECONDS = 30;
+export const MIN_CLIPBOARD_CLEAR_SECONDS = 5;
+export const MAX_CLIPBOARD_CLEAR_SECONDS = 600;
+export const EC2_KEY_TYPES = ['ed25519', 'rsa'] as const;
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  endpoints: {},
+  autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES,
+  clipboardClearSeconds: DEFAULT_CLIPBOARD_CLEAR_SECONDS,
+  defaultRegion: DEFAULT_EC2_REGION,
+  defaultEc2KeyType: 'ed25519',
+});
+
+/**
+ * The whole vault as a file, for moving it to another browser: the header and every sealed
+ * entry, exactly as chrome.storage.local holds them. Nothing in it is plaintext.
+ */
+export interface VaultFile {
+  keysmith: 'vault-file';
+  version: 1;
+  exportedAt: string;
+  header: string;
+  entries: Record<string, string>;
+}
+export const VAULT_FILE_VERSION = 1;
 
 /** Argon2id cost of a vault: memory in KiB, passes, lanes. */
 export interface KdfInfo {
@@ -371,7 +405,7 @@ export interface PingResult {
 export type RequestMessage =
   | { type: 'ping' }
   | { type: 'settings.get' }
-  | { type: 'settings.set'; endpoints?: CustomEndpoints; autoLockMinutes?: number }
+  | ({ type: 'settings.set' } & SettingsChange)
   | { type: 'vault.status' }
   | { type: 'vault.create'; passphrase: string }
   | { type: 'vault.unlock'; passphrase: string }
@@ -381,7 +415,9 @@ export type RequestMessage =
   | { type: 'vault.import'; text: string; fileName?: string }
   | { type: 'vault.delete'; storageKey: string }
   | { type: 'vault.restore'; storageKey: string }
-  | { type: 'vault.changePassphrase'; newPassphrase: string }
+  | { type: 'vault.changePassphrase'; newPassphrase: string; currentPassphrase?: string }
+  | { type: 'vault.exportFile' }
+  | { type: 'vault.importFile'; text: string; passphrase: string; replace: boolean }
   | { type: 'signers.list' }
   | ({ type: 'signers.addAws'; mfaSerial?: string; description?: string } & AddAwsSignerInput)
   | { type: 'signers.addScaleway'; accessKey: string; secretKey: string; description?: string }
@@ -431,6 +467,8 @@ export interface ResultByType extends ScalewayResultByType, ConsoleResultByType,
   'vault.delete': DeleteResult;
   'vault.restore': DeleteResult;
   'vault.changePassphrase': VaultStatus;
+  'vault.exportFile': ExportedText;
+  'vault.importFile': VaultStatus & { imported: number };
   'signers.list': SignerList;
   'signers.addAws': SignerItem;
   'signers.addScaleway': SignerItem & { bearerName: string | null };
@@ -492,6 +530,8 @@ export const WorkerErrorCode = {
   vaultLocked: 'vault_locked',
   /** No signer identity with that id (or not one for this provider). */
   noSigner: 'no_signer',
+  /** A vault file that is not one, is cut short, or whose contents were changed. */
+  badVaultFile: 'bad_vault_file',
 } as const;
 
 /**
@@ -515,6 +555,8 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'vault.delete': 'extension-page',
   'vault.restore': 'extension-page',
   'vault.changePassphrase': 'extension-page',
+  'vault.exportFile': 'extension-page',
+  'vault.importFile': 'extension-page',
   'signers.list': 'extension-page',
   'signers.addAws': 'extension-page',
   'signers.addScaleway': 'extension-page',
@@ -566,6 +608,7 @@ const MAX_BODY = 1 << 20;
 const MAX_HEADERS = 100;
 const MAX_PASSPHRASE = 1024;
 const MAX_IMPORT = 1 << 20;
+const MAX_VAULT_FILE = 16 << 20;
 const IAM_USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const ENTRY_STORAGE_KEY = /^keysmith\.entry\.[0-9a-f]{32}$/;
 const SIGNER_ID = /^[0-9a-f]{32}$/;
@@ -817,14 +860,81 @@ export function parseAutoLockMinutes(value: unknown, path = 'autoLockMinutes'): 
   return value;
 }
 
+export function parseClipboardClearSeconds(value: unknown, path = 'clipboardClearSeconds'): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isSafeInteger(value) ||
+    value < MIN_CLIPBOARD_CLEAR_SECONDS ||
+    value > MAX_CLIPBOARD_CLEAR_SECONDS
+  ) {
+    throw new MessageValidationError(
+      `${path} must be a whole number of seconds from ${MIN_CLIPBOARD_CLEAR_SECONDS} to ${MAX_CLIPBOARD_CLEAR_SECONDS}`,
+    );
+  }
+  return value;
+}
+
+const SETTINGS_FIELDS = ['endpoints', 'autoLockMinutes', 'clipboardClearSeconds', 'defaultRegion', 'defaultEc2KeyType'] as const;
+
+/** The fields of a settings change that are present, each validated. */
+function parseSettingsChange(d: Dict, path: string): SettingsChange {
+  const change: SettingsChange = {};
+  if (d.endpoints !== undefined) {
+    change.endpoints = parseCustomEndpoints(d.endpoints, `${path}endpoints`);
+  }
+  if (d.autoLockMinutes !== undefined) {
+    change.autoLockMinutes = parseAutoLockMinutes(d.autoLockMinutes, `${path}autoLockMinutes`);
+  }
+  if (d.clipboardClearSeconds !== undefined) {
+    change.clipboardClearSeconds = parseClipboardClearSeconds(d.clipboardClearSeconds, `${path}clipboardClearSeconds`);
+  }
+  if (d.defaultRegion !== undefined) {
+    change.defaultRegion = parseEc2Region(d.defaultRegion, `${path}defaultRegion`);
+  }
+  if (d.defaultEc2KeyType !== undefined) {
+    change.defaultEc2KeyType = oneOf(d.defaultEc2KeyType, `${path}defaultEc2KeyType`, EC2_KEY_TYPES);
+  }
+  return change;
+}
+
+/** Stored settings: every field optional (older records lack the newer ones), defaults filled in. */
 export function parseSettings(value: unknown, path = 'settings'): Settings {
-  const d = dict(value, path, ['endpoints', 'autoLockMinutes']);
+  const d = dict(value, path, SETTINGS_FIELDS);
+  return { ...DEFAULT_SETTINGS, ...parseSettingsChange(d, `${path}.`) };
+}
+
+/**
+ * A vault file as exportFile wrote it. Checks the shape only; whether the header and the
+ * entries are intact is for the core to say (with the file's passphrase).
+ */
+export function parseVaultFile(text: string): VaultFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MessageValidationError('this is not a complete Keysmith vault file (it is not valid JSON: cut short or not a vault file)');
+  }
+  const d = dict(value, 'vault file', ['keysmith', 'version', 'exportedAt', 'header', 'entries']);
+  if (d.keysmith !== 'vault-file') {
+    throw new MessageValidationError('this is not a Keysmith vault file (it lacks "keysmith": "vault-file")');
+  }
+  if (d.version !== VAULT_FILE_VERSION) {
+    throw new MessageValidationError(`this vault file has version ${JSON.stringify(d.version)}; this Keysmith reads version ${VAULT_FILE_VERSION}`);
+  }
+  const header = str(d.header, 'vault file header', MAX_IMPORT, { nonEmpty: true });
+  if (!isDict(d.entries)) {
+    throw new MessageValidationError('this vault file has no entries object (cut short or changed)');
+  }
+  const checked: Record<string, string> = {};
+  for (const [key, sealed] of Object.entries(d.entries)) {
+    checked[parseEntryStorageKey(key, 'vault file entry key')] = str(sealed, `vault file entry ${key}`, MAX_IMPORT, { nonEmpty: true });
+  }
   return {
-    endpoints: parseCustomEndpoints(d.endpoints ?? {}, `${path}.endpoints`),
-    autoLockMinutes:
-      d.autoLockMinutes === undefined
-        ? DEFAULT_AUTO_LOCK_MINUTES
-        : parseAutoLockMinutes(d.autoLockMinutes, `${path}.autoLockMinutes`),
+    keysmith: 'vault-file',
+    version: VAULT_FILE_VERSION,
+    exportedAt: typeof d.exportedAt === 'string' ? d.exportedAt.slice(0, 64) : '',
+    header,
+    entries: checked,
   };
 }
 
@@ -937,18 +1047,12 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       dict(value, 'message', ['type']);
       return { type: 'settings.get' };
     case 'settings.set': {
-      const d = dict(value, 'message', ['type', 'endpoints', 'autoLockMinutes']);
-      if (d.endpoints === undefined && d.autoLockMinutes === undefined) {
-        throw new MessageValidationError('settings.set needs endpoints or autoLockMinutes');
+      const d = dict(value, 'message', ['type', ...SETTINGS_FIELDS]);
+      const change = parseSettingsChange(d, '');
+      if (Object.keys(change).length === 0) {
+        throw new MessageValidationError(`settings.set needs at least one of ${SETTINGS_FIELDS.join(', ')}`);
       }
-      const message: MessageOf<'settings.set'> = { type: 'settings.set' };
-      if (d.endpoints !== undefined) {
-        message.endpoints = parseCustomEndpoints(d.endpoints);
-      }
-      if (d.autoLockMinutes !== undefined) {
-        message.autoLockMinutes = parseAutoLockMinutes(d.autoLockMinutes);
-      }
-      return message;
+      return { type: 'settings.set', ...change };
     }
     case 'vault.status':
     case 'vault.lock':
@@ -964,8 +1068,28 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       return { type, passphrase: parsePassphrase(d.passphrase) };
     }
     case 'vault.changePassphrase': {
-      const d = dict(value, 'message', ['type', 'newPassphrase']);
-      return { type, newPassphrase: parseNewPassphrase(d.newPassphrase, 'newPassphrase') };
+      const d = dict(value, 'message', ['type', 'newPassphrase', 'currentPassphrase']);
+      const message: MessageOf<'vault.changePassphrase'> = {
+        type,
+        newPassphrase: parseNewPassphrase(d.newPassphrase, 'newPassphrase'),
+      };
+      const current = optional(d.currentPassphrase, (v) => parsePassphrase(v, 'currentPassphrase'));
+      if (current !== undefined) {
+        message.currentPassphrase = current;
+      }
+      return message;
+    }
+    case 'vault.exportFile':
+      dict(value, 'message', ['type']);
+      return { type };
+    case 'vault.importFile': {
+      const d = dict(value, 'message', ['type', 'text', 'passphrase', 'replace']);
+      return {
+        type,
+        text: str(d.text, 'text', MAX_VAULT_FILE, { nonEmpty: true }),
+        passphrase: parsePassphrase(d.passphrase),
+        replace: bool(d.replace, 'replace'),
+      };
     }
     case 'vault.export': {
       const d = dict(value, 'message', ['type', 'storageKey', 'format', 'options']);

@@ -43,6 +43,7 @@ const CODE_ADVICE: Record<string, (info: ErrorInfo) => string> = {
   wrong_passphrase: () => 'Wrong passphrase. Check it (and Caps Lock) and try again.',
   no_vault: (info) => sentence(info.message),
   vault_exists: (info) => sentence(info.message),
+  bad_vault_file: (info) => sentence(info.message),
   locked: () => 'The vault is locked: unlock it with your passphrase.',
   not_found: (info) => sentence(info.message),
   not_vaulted: (info) => `The key was created but not vaulted: ${sentence(info.message)}`,

@@ -1,6 +1,7 @@
 // Options page: signer identities (add with verification, mark MFA, remove) and the signer
-// policy. A signer's secret is typed or pasted here once, goes to the worker in one message,
-// and is cleared from the form right after; from then on it exists only sealed in the vault.
+// policy; the settings are in options-settings.ts. A signer's secret is typed or pasted here
+// once, goes to the worker in one message, and is cleared from the form right after; from then
+// on it exists only sealed in the vault.
 
 import * as status from './status.js';
 import {
@@ -14,6 +15,8 @@ import { SIGNER_POLICY, SIGNER_POLICY_MFA, SIGNER_POLICY_USERS } from '../shared
 import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, describeScalewayError } from './error-text.js';
 import { showStatusText } from './status.js';
+import { initSettings } from './options-settings.js';
+import { initFirstRun, noteSignerCount, noteVaultStatus } from './options-first-run.js';
 
 const ui = {
   vaultState: element('options-vault-state', HTMLParagraphElement),
@@ -164,6 +167,7 @@ async function refreshList(): Promise<void> {
   delete ui.listStatus.dataset.kind;
   ui.list.replaceChildren(...reply.result.signers.map(signerListItem));
   ui.empty.hidden = reply.result.signers.length > 0;
+  noteSignerCount(reply.result.signers.length);
 }
 
 async function refreshState(): Promise<void> {
@@ -175,11 +179,12 @@ async function refreshState(): Promise<void> {
   const vault = reply.result;
   ui.vaultState.dataset.state = !vault.exists ? 'none' : vault.unlocked ? 'unlocked' : 'locked';
   ui.vaultState.textContent = !vault.exists
-    ? 'Vault: none yet. Create it in the Keysmith popup first.'
+    ? 'Vault: none yet. Create it below.'
     : vault.unlocked
       ? 'Vault: unlocked'
       : 'Vault: locked';
   ui.unlockForm.hidden = !vault.exists || vault.unlocked;
+  noteVaultStatus(vault);
   await refreshList();
 }
 
@@ -374,7 +379,11 @@ ui.scwForm.addEventListener('submit', (event) => {
 chrome.storage.session.onChanged.addListener((changes) => {
   const change = changes[STORAGE.unlocked];
   if (change !== undefined && (change.oldValue === undefined) !== (change.newValue === undefined)) {
-    refreshState().catch(reportUnexpected);
+    initSettings();
+initFirstRun({ onVaultCreated: refreshState });
+refreshState().catch(reportUnexpected);
   }
 });
+initSettings();
+initFirstRun({ onVaultCreated: refreshState });
 refreshState().catch(reportUnexpected);

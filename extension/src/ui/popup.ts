@@ -10,9 +10,10 @@ import {
   type PushSecretTarget,
   SECRETS_MANAGER_REGIONS,
   STORAGE,
-  parseEndpointUrl,
+  type Settings,
   parseIamUserName,
   parsePushSecretTarget,
+  parseSettings,
   sendMessage,
 } from '../shared/messages.js';
 import { element } from './dom.js';
@@ -35,14 +36,13 @@ const ui = {
   coreVersion: element('core-version', HTMLSpanElement),
   form: element('aws-form', HTMLFormElement),
   openOptions: element('open-options', HTMLAnchorElement),
+  openSettings: element('open-settings', HTMLAnchorElement),
+  ec2Region: element('ec2-region', HTMLSelectElement),
+  ec2KeyType: element('ec2-key-type', HTMLSelectElement),
   userName: element('user-name', HTMLInputElement),
   verify: element('verify-identity', HTMLButtonElement),
   create: element('create-access-key', HTMLButtonElement),
   status: element('status', HTMLElement),
-  endpointForm: element('endpoint-form', HTMLFormElement),
-  awsEndpoint: element('aws-endpoint', HTMLInputElement),
-  endpointStatus: element('endpoint-status', HTMLParagraphElement),
-  advanced: element('advanced', HTMLDetailsElement),
   push: element('aws-push', HTMLInputElement),
   pushFields: element('aws-push-fields', HTMLDivElement),
   pushRegion: element('aws-push-region', HTMLSelectElement),
@@ -195,83 +195,6 @@ async function sendCreateAccessKey(signerId: string, userName: string, pushSecre
   });
 }
 
-// ----- custom endpoint -------------------------------------------------------------------------
-
-function showEndpointStatus(text: string, kind: 'ok' | 'error'): void {
-  ui.endpointStatus.dataset.kind = kind;
-  ui.endpointStatus.textContent = text;
-}
-
-async function saveEndpoint(): Promise<void> {
-  const text = ui.awsEndpoint.value.trim();
-  let origin: string | undefined;
-  if (text !== '') {
-    try {
-      origin = parseEndpointUrl(text, 'AWS endpoint');
-    } catch (error) {
-      markInvalid(ui.awsEndpoint, true);
-      showEndpointStatus(sentence(error instanceof Error ? error.message : String(error)), 'error');
-      return;
-    }
-  }
-  markInvalid(ui.awsEndpoint, false);
-  if (origin !== undefined) {
-    // Host access to a custom endpoint is optional; ask for it now, while the click's user
-    // gesture is still valid. Chrome answers true at once if it is already granted.
-    const granted = await chrome.permissions.request({ origins: [hostPattern(origin)] });
-    if (!granted) {
-      showEndpointStatus(`Keysmith needs permission to contact ${origin} to use it as an endpoint.`, 'error');
-      return;
-    }
-  }
-  // Merged into the settings as they are now (the Scaleway section saves its endpoint too).
-  const fresh = await sendMessage({ type: 'settings.get' });
-  const endpoints: CustomEndpoints = { ...(fresh.ok ? fresh.result.endpoints : currentEndpoints) };
-  if (origin === undefined) {
-    delete endpoints.aws;
-  } else {
-    endpoints.aws = origin;
-  }
-  const reply = await sendMessage({ type: 'settings.set', endpoints });
-  if (!reply.ok) {
-    showEndpointStatus(describeErrorForUser(reply.error), 'error');
-    return;
-  }
-  const previous = currentEndpoints.aws;
-  currentEndpoints = reply.result.endpoints;
-  ui.awsEndpoint.value = currentEndpoints.aws ?? '';
-  const saved =
-    currentEndpoints.aws === undefined ? 'Saved: requests go to AWS.' : `Saved: AWS requests go to ${currentEndpoints.aws}.`;
-  const released = previous === undefined ? '' : await releaseHostPermission(previous, currentEndpoints.aws);
-  showEndpointStatus(`${saved}${released}`, 'ok');
-}
-
-/** The permission pattern covering an endpoint origin (match patterns cover every port). */
-function hostPattern(origin: string): string {
-  const url = new URL(origin);
-  return `${url.protocol}//${url.hostname}/*`;
-}
-
-/**
- * Least privilege: gives back the optional host access of an endpoint no longer in use, unless
- * the new endpoint needs the same pattern or the manifest requires it anyway.
- * Returns a note for the status line.
- */
-async function releaseHostPermission(previous: string, next: string | undefined): Promise<string> {
-  const pattern = hostPattern(previous);
-  const required = chrome.runtime.getManifest().host_permissions ?? [];
-  if ((next !== undefined && hostPattern(next) === pattern) || required.includes(pattern)) {
-    return '';
-  }
-  try {
-    const removed = await chrome.permissions.remove({ origins: [pattern] });
-    return removed ? ` Access to ${pattern} was given back.` : '';
-  } catch (error) {
-    console.warn('Keysmith popup: could not give back host access:', error);
-    return ` (Could not give back access to ${pattern}: ${error instanceof Error ? error.message : String(error)})`;
-  }
-}
-
 // ----- start -----------------------------------------------------------------------------------
 
 async function loadState(): Promise<void> {
@@ -284,15 +207,17 @@ async function loadState(): Promise<void> {
   }
   const settings = await sendMessage({ type: 'settings.get' });
   if (settings.ok) {
-    currentEndpoints = settings.result.endpoints;
-    ui.awsEndpoint.value = currentEndpoints.aws ?? '';
-    if (currentEndpoints.aws !== undefined) {
-      ui.advanced.open = true;
-      showEndpointStatus(`AWS requests go to ${currentEndpoints.aws}.`, 'ok');
-    }
+    applySettings(settings.result);
   } else {
-    showEndpointStatus(describeErrorForUser(settings.error), 'error');
+    showError(`Could not read the settings: ${describeErrorForUser(settings.error)}`, settings.error.code);
   }
+}
+
+/** The options page's choices: where requests go, and what the EC2 form starts with. */
+function applySettings(settings: Settings): void {
+  currentEndpoints = settings.endpoints;
+  ui.ec2Region.value = settings.defaultRegion;
+  ui.ec2KeyType.value = settings.defaultEc2KeyType;
 }
 
 function reportUnexpected(error: unknown): void {
@@ -311,11 +236,6 @@ ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
   verifyIdentity().catch(reportUnexpected);
 });
-ui.endpointForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  saveEndpoint().catch(reportUnexpected);
-});
-
 ui.pushRegion.replaceChildren(
   ...SECRETS_MANAGER_REGIONS.map((region) => {
     const option = document.createElement('option');
@@ -328,10 +248,12 @@ ui.push.addEventListener('change', () => {
   ui.pushFields.hidden = !ui.push.checked;
 });
 
-ui.openOptions.addEventListener('click', (event) => {
-  event.preventDefault();
-  chrome.runtime.openOptionsPage().catch(reportUnexpected);
-});
+for (const link of [ui.openOptions, ui.openSettings]) {
+  link.addEventListener('click', (event) => {
+    event.preventDefault();
+    chrome.runtime.openOptionsPage().catch(reportUnexpected);
+  });
+}
 
 registerSignerSelect('aws', 'aws-signer', 'aws-signer-hint');
 registerSignerSelect('scaleway', 'scw-signer', 'scw-signer-hint');
@@ -340,6 +262,16 @@ registerMfaPrompt({ box: 'mfa-prompt', label: 'mfa-code-label', code: 'mfa-code'
 // Signers added or removed (on the options page), and locks and unlocks: only those changes.
 // The parked key is rewritten on every use of the vault, which must not cause a refresh loop.
 chrome.storage.onChanged.addListener((changes) => {
+  const settingsChange = changes[STORAGE.settings];
+  if (settingsChange !== undefined) {
+    // Changed on the options page while the popup is open: where requests go now (the EC2 form
+    // keeps what the user may already have chosen).
+    try {
+      currentEndpoints = parseSettings(settingsChange.newValue ?? {}).endpoints;
+    } catch {
+      currentEndpoints = {}; // the worker falls back to the provider hosts too
+    }
+  }
   const lockChange = changes[STORAGE.unlocked];
   const lockedOrUnlocked =
     lockChange !== undefined && (lockChange.oldValue === undefined) !== (lockChange.newValue === undefined);

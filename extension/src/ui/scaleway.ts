@@ -5,7 +5,7 @@
 // The signer is a vault entry (signer-select.ts): messages carry its id, never its secret key.
 
 import * as status from './status.js';
-import { type CustomEndpoints, type ErrorInfo, parseEndpointUrl, sendMessage } from '../shared/messages.js';
+import { type ErrorInfo, sendMessage } from '../shared/messages.js';
 import type {
   ScalewayApiKeyInfo,
   ScalewayApplication,
@@ -14,7 +14,7 @@ import type {
   ScalewaySigner,
 } from '../shared/scaleway-messages.js';
 import { element, errorText, h } from './dom.js';
-import { describeErrorForUser, describeScalewayError, sentence } from './error-text.js';
+import { describeScalewayError } from './error-text.js';
 import { selectedSigner } from './signer-select.js';
 
 const NEW_APPLICATION = '__new__';
@@ -44,10 +44,6 @@ const ui = {
   pushName: element('scw-push-name', HTMLInputElement),
   create: element('scw-create', HTMLButtonElement),
   status: element('scw-status', HTMLElement),
-  endpointForm: element('scw-endpoint-form', HTMLFormElement),
-  endpoint: element('scw-endpoint', HTMLInputElement),
-  endpointStatus: element('scw-endpoint-status', HTMLParagraphElement),
-  advanced: element('scw-advanced', HTMLDetailsElement),
   exportRegion: element('scw-export-region', HTMLInputElement),
   exportZone: element('scw-export-zone', HTMLInputElement),
   keys: element('scw-keys', HTMLElement),
@@ -456,65 +452,6 @@ async function deleteBearerKey(accessKey: string): Promise<void> {
   });
 }
 
-// ----- endpoint ----------------------------------------------------------------------------------
-
-function showEndpointStatus(text: string, kind: 'ok' | 'error'): void {
-  ui.endpointStatus.dataset.kind = kind;
-  ui.endpointStatus.textContent = text;
-}
-
-async function saveEndpoint(): Promise<void> {
-  const text = ui.endpoint.value.trim();
-  let origin: string | undefined;
-  if (text !== '') {
-    try {
-      origin = parseEndpointUrl(text, 'Scaleway endpoint');
-    } catch (error) {
-      ui.endpoint.setAttribute('aria-invalid', 'true');
-      showEndpointStatus(sentence(errorText(error)), 'error');
-      return;
-    }
-  }
-  ui.endpoint.setAttribute('aria-invalid', 'false');
-  if (origin !== undefined) {
-    // Asked while the click's user gesture is valid; Chrome answers at once if already granted.
-    const url = new URL(origin);
-    const granted = await chrome.permissions.request({ origins: [`${url.protocol}//${url.hostname}/*`] });
-    if (!granted) {
-      showEndpointStatus(`Keysmith needs permission to contact ${origin} to use it as an endpoint.`, 'error');
-      return;
-    }
-  }
-  // Merged into the settings as they are now, so the AWS endpoint is left alone.
-  const current = await sendMessage({ type: 'settings.get' });
-  if (!current.ok) {
-    showEndpointStatus(describeErrorForUser(current.error), 'error');
-    return;
-  }
-  const endpoints: CustomEndpoints = { ...current.result.endpoints };
-  if (origin === undefined) {
-    delete endpoints.scaleway;
-  } else {
-    endpoints.scaleway = origin;
-  }
-  const reply = await sendMessage({ type: 'settings.set', endpoints });
-  if (!reply.ok) {
-    showEndpointStatus(describeErrorForUser(reply.error), 'error');
-    return;
-  }
-  const saved = reply.result.endpoints.scaleway;
-  ui.endpoint.value = saved ?? '';
-  showEndpointStatus(saved === undefined ? 'Saved: requests go to Scaleway.' : `Saved: Scaleway requests go to ${saved}.`, 'ok');
-}
-
-async function loadEndpoint(): Promise<void> {
-  const settings = await sendMessage({ type: 'settings.get' });
-  if (settings.ok && settings.result.endpoints.scaleway !== undefined) {
-    ui.endpoint.value = settings.result.endpoints.scaleway;
-    ui.advanced.open = true;
-    showEndpointStatus(`Scaleway requests go to ${settings.result.endpoints.scaleway}.`, 'ok');
-  }
-}
 
 // ----- exports -----------------------------------------------------------------------------------
 
@@ -562,10 +499,5 @@ export function initScalewaySection(options: { onVaulted: () => Promise<void> })
         ? 'Your Organization may set a maximum API key lifetime; Keysmith checks it before creating the key.'
         : '';
   });
-  ui.endpointForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    saveEndpoint().catch(reportUnexpected);
-  });
   syncVisibility();
-  loadEndpoint().catch(reportUnexpected);
 }
