@@ -275,7 +275,7 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
   });
 
   test('custom endpoints: validated, permission held, checked, and used by the worker', async () => {
-    const aws = options.getByLabel('AWS endpoint (STS, IAM and EC2)');
+    const aws = options.getByLabel('AWS endpoint (STS, IAM, EC2 and Secrets Manager)');
     await aws.fill('https://example.com/some/path');
     const refused = await submit(options, 'endpoints-form', 'endpoints-status', 'Save endpoints');
     assert.equal(refused.kind, 'error');
@@ -295,7 +295,7 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
     });
     await new Promise((resolve) => slow.listen(0, '127.0.0.1', resolve));
     try {
-      await options.getByLabel('AWS endpoint (STS, IAM and EC2)').fill(`http://127.0.0.1:${slow.address().port}`);
+      await options.getByLabel('AWS endpoint (STS, IAM, EC2 and Secrets Manager)').fill(`http://127.0.0.1:${slow.address().port}`);
       await watchProgress(options, 'endpoints-status');
       const checked = await submit(options, 'endpoints-form', 'endpoints-status', 'Save endpoints');
       assert.equal(checked.kind, 'ok', checked.text);

@@ -56,7 +56,7 @@ export async function setEndpoints(page, endpoints) {
     await options.goto(`chrome-extension://${extensionId}/options.html`);
     await options.locator('#endpoints-form[data-loaded="true"]').waitFor();
     if (endpoints.aws !== undefined) {
-      await options.getByLabel('AWS endpoint (STS, IAM and EC2)').fill(endpoints.aws);
+      await options.getByLabel('AWS endpoint (STS, IAM, EC2 and Secrets Manager)').fill(endpoints.aws);
     }
     if (endpoints.scaleway !== undefined) {
       await options.getByLabel('Scaleway API endpoint').fill(endpoints.scaleway);
