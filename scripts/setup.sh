@@ -35,10 +35,11 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# cargo-fuzz, for the fuzz targets in crate/fuzz (they need the nightly toolchain).
-if rustup toolchain list | grep -q '^nightly' && ! command -v cargo-fuzz >/dev/null; then
-  step "installing cargo-fuzz (about 2 minutes)"
-  cargo install cargo-fuzz --quiet
+# cargo-fuzz, for the fuzz targets in crate/fuzz (scripts/fuzz.sh runs them on the stable
+# toolchain with RUSTC_BOOTSTRAP=1; no nightly needed).
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "0.13.2" ]; then
+  step "installing cargo-fuzz 0.13.2 (about 2 minutes)"
+  cargo install --locked cargo-fuzz --version 0.13.2 --quiet
 fi
 
 # npm dev dependencies (typescript, esbuild, binaryen's wasm-opt, playwright-core, ...).

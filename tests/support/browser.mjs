@@ -22,11 +22,16 @@ const ACTION_TIMEOUT_MS = 15_000;
  * @property {import('playwright-core').Worker} serviceWorker
  * @property {string[]} consoleLines  console output of the service worker and all pages so far,
  *           as "source: type: text" (tests check that no secret ever appears there)
- * @property {() => Promise<void>} close  closes Chromium and removes its profile directory
+ * @property {string} profileDir  the browser profile on disk (removed by close)
+ * @property {(options?: {beforeRemove?: (profileDir: string) => void | Promise<void>}) => Promise<void>} close
+ *           closes Chromium and removes its profile directory; `beforeRemove` sees the profile
+ *           after the browser has closed (the leak audit searches its files)
  */
 
 /**
- * @param {{dist?: string, headless?: boolean}} [options]
+ * `extraExtensions` are further unpacked extensions to load beside Keysmith (the hostile-message
+ * tests load one of their own).
+ * @param {{dist?: string, headless?: boolean, extraExtensions?: string[]}} [options]
  * @returns {Promise<ExtensionBrowser>}
  */
 export async function launchExtension(options = {}) {
@@ -38,6 +43,7 @@ export async function launchExtension(options = {}) {
     throw new Error(`${CHROMIUM} not found: apt-get install -y chromium chromium-driver`);
   }
   const profileDir = mkdtempSync(path.join(os.tmpdir(), 'keysmith-profile-'));
+  const loaded = [dist, ...(options.extraExtensions ?? [])].join(',');
   let context;
   try {
     context = await chromium.launchPersistentContext(profileDir, {
@@ -46,8 +52,8 @@ export async function launchExtension(options = {}) {
       timeout: LAUNCH_TIMEOUT_MS,
       viewport: { width: 420, height: 760 },
       args: [
-        `--disable-extensions-except=${dist}`,
-        `--load-extension=${dist}`,
+        `--disable-extensions-except=${loaded}`,
+        `--load-extension=${loaded}`,
         // Root in a container: Chromium's sandbox cannot start here.
         '--no-sandbox',
       ],
@@ -69,9 +75,14 @@ export async function launchExtension(options = {}) {
       extensionId,
       serviceWorker,
       consoleLines,
-      close: async () => {
+      profileDir,
+      close: async ({ beforeRemove } = {}) => {
         await opened.close();
-        rmSync(profileDir, { recursive: true, force: true });
+        try {
+          await beforeRemove?.(profileDir);
+        } finally {
+          rmSync(profileDir, { recursive: true, force: true });
+        }
       },
     };
   } catch (error) {
@@ -90,7 +101,10 @@ export async function launchExtension(options = {}) {
 async function waitForServiceWorker(context) {
   const deadline = Date.now() + LAUNCH_TIMEOUT_MS;
   for (;;) {
-    const worker = context.serviceWorkers().find((candidate) => candidate.url().startsWith('chrome-extension://'));
+    // Keysmith's worker is background.js; other loaded extensions name theirs differently.
+    const worker = context
+      .serviceWorkers()
+      .find((candidate) => /^chrome-extension:\/\/[a-p]{32}\/background\.js$/.test(candidate.url()));
     if (worker !== undefined) {
       return worker;
     }
