@@ -192,3 +192,47 @@ export async function dumpStorage(page) {
 export async function sendFromPage(page, message) {
   return page.evaluate((msg) => chrome.runtime.sendMessage(msg), message);
 }
+
+/**
+ * Opens `url` (served by `body` through a route, so no network is needed), waits for
+ * `readySelector` (what Keysmith's content script marks on the page), and returns a function
+ * that evaluates an expression in the content script's isolated world, which Playwright does
+ * not expose (reached through the DevTools protocol). `world.send(message)` sends a runtime
+ * message from there; `world.evaluate(expression)` runs any expression there.
+ */
+export async function contentScriptWorld(browser, { url, body, readySelector }) {
+  const page = await browser.context.newPage();
+  await page.route(`${new URL(url).origin}/**`, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body }),
+  );
+  const cdp = await browser.context.newCDPSession(page);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', (event) => contexts.push(event.context));
+  await cdp.send('Runtime.enable');
+  await page.goto(url);
+  await page.locator(readySelector).waitFor();
+  const isolated = contexts.find(
+    (context) => context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${browser.extensionId}`,
+  );
+  if (isolated === undefined) {
+    throw new Error(`no content-script world among ${JSON.stringify(contexts.map((c) => [c.name, c.origin]))}`);
+  }
+  const evaluate = async (expression) => {
+    const evaluation = await cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: isolated.id,
+      awaitPromise: true,
+      returnByValue: true,
+      timeout: 10_000,
+    });
+    if (evaluation.exceptionDetails !== undefined) {
+      throw new Error(`content script: ${JSON.stringify(evaluation.exceptionDetails)}`);
+    }
+    return evaluation.result.value;
+  };
+  return {
+    page,
+    evaluate,
+    send: (message) => evaluate(`chrome.runtime.sendMessage(${JSON.stringify(message)})`),
+  };
+}
