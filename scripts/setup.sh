@@ -42,6 +42,13 @@ if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "0.13.2" ]; the
   cargo install --locked cargo-fuzz --version 0.13.2 --quiet
 fi
 
+# cargo-deny, for the supply-chain gate (scripts/supply-chain.sh, deny.toml). Pinned; building
+# it took 5.4 minutes on the 2-core development machine while other builds ran.
+if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "0.20.2" ]; then
+  step "installing cargo-deny 0.20.2 (about 5 minutes on 2 cores)"
+  cargo install --locked cargo-deny --version 0.20.2 --quiet
+fi
+
 # npm dev dependencies (typescript, esbuild, binaryen's wasm-opt, playwright-core, ...).
 if [ ! -f node_modules/.keysmith-stamp ] || [ package-lock.json -nt node_modules/.keysmith-stamp ]; then
   step "npm ci"
