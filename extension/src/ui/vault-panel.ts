@@ -454,7 +454,9 @@ function entryItem(item: Listed): HTMLLIElement {
   const exportButton = h('button', { type: 'button', 'aria-label': `Export ${title}` }, 'Export');
   const deleteButton = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${title}` }, 'Delete');
 
-  const output = h('textarea', { id: outputId, readonly: true, rows: '4', spellcheck: 'false' });
+  // autocomplete=off: Chromium then keeps the field out of the form state it saves to disk for
+  // session restore (the leak audit found exported secrets in the profile's Sessions files).
+  const output = h('textarea', { id: outputId, readonly: true, rows: '4', spellcheck: 'false', autocomplete: 'off' });
   const countdown = h('span', { class: 'countdown', 'aria-hidden': 'true' });
   const copyButton = h('button', { type: 'button', class: 'secondary' }, 'Copy');
   const hideButton = h('button', { type: 'button', class: 'secondary' }, 'Hide');
