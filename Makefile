@@ -64,5 +64,5 @@ bench: build
 	@node bench/run.mjs
 
 clean:
-	rm -rf build dist test-results
+	rm -rf build dist test-results crate/fuzz/target crate/fuzz/artifacts
 	cargo clean
