@@ -1,11 +1,12 @@
 // Leak audit (issue #9, item 4, scoped to one representative run): in one browser profile,
 // create a vault, an IAM access key and an EC2 key pair against moto, a Scaleway API key against
-// the fake, and export them; then search for every secret involved (and its base64 and UTF-16
-// forms) in chrome.storage.local/session/sync, IndexedDB, every page's DOM, the console and
-// service-worker logs, every request moto and the Scaleway fake received, and every file of the
-// browser profile on disk once the browser has closed. The only allowed appearances: a
-// Scaleway signer's secret in the X-Auth-Token header of requests to the Scaleway API, and an
-// export's text in the popup while it is shown (the test hides it first, as the popup does).
+// the fake, import a key by pasting it, and export them; then search for every secret involved
+// (and its base64 and UTF-16 forms) in chrome.storage.local/session/sync, IndexedDB, every
+// page's DOM, the console and service-worker logs, every request moto and the Scaleway fake
+// received, and every file of the browser profile on disk once the browser has closed. The
+// only allowed appearances: a Scaleway signer's secret in the X-Auth-Token header of requests
+// to the Scaleway API, and an export's text in the popup while it is shown (the test hides it
+// first, as the popup does).
 // The flows go through the shared drivers (popup-driver.mjs, scaleway-driver.mjs).
 
 import assert from 'node:assert/strict';
@@ -16,13 +17,23 @@ import { after, before, describe, test } from 'node:test';
 import { contentScriptWorld, launchExtension, openPopup } from '../support/browser.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import { repoRoot, startMoto } from '../support/moto.mjs';
-import { createAccessKey, createKeyPair, createVault, exportEntry, setAwsEndpoint } from '../support/popup-driver.mjs';
+import {
+  createAccessKey,
+  createKeyPair,
+  createVault,
+  exportEntry,
+  importText,
+  setAwsEndpoint,
+} from '../support/popup-driver.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 
 const PASSPHRASE = 'leak audit passphrase quartz 5521';
 const TARGET_USER = 'leak-target';
 const KEY_PAIR = 'leak-audit-pair';
+// A key pasted into "Import keys" (made up: it only has to be recognisable).
+const IMPORTED_ID = 'AKIAIOSFODNN7LEAKAUD';
+const IMPORTED_SECRET = 'leakAuditImported/Secret+0123456789abcdefXYZ';
 
 /** The forms a secret can take where it could leak: as is, base64, base64url, UTF-16LE. */
 function needles(label, secret) {
@@ -109,6 +120,12 @@ describe('leak audit: no secret outside the vault and its provider', { timeout: 
     assert.equal(scw.kind, 'ok', scw.text);
     const scwAccessKey = scw.fields['Access key'];
 
+    const imported = await importText(
+      popup,
+      `export AWS_ACCESS_KEY_ID=${IMPORTED_ID}\nexport AWS_SECRET_ACCESS_KEY=${IMPORTED_SECRET}\n`,
+    );
+    assert.equal(imported.kind, 'ok', imported.text);
+
     await popup.locator('#entry-list > li').first().waitFor();
     const envLines = await exportEntry(popup, accessKeyId, 'export AWS_… lines');
     const iamSecret = /AWS_SECRET_ACCESS_KEY=(\S+)/.exec(envLines)?.[1];
@@ -125,6 +142,7 @@ describe('leak audit: no secret outside the vault and its provider', { timeout: 
     secretTexts['created IAM secret'] = iamSecret;
     secretTexts['Scaleway signer secret'] = fake.signer.secretKey;
     secretTexts['created Scaleway secret'] = scwSecret;
+    secretTexts['imported secret'] = IMPORTED_SECRET;
     Object.assign(secretTexts, privateKeyParts(pem));
     t.diagnostic(`EC2 key: ${pem.split('\n')[0]}; searched parts: ${Object.keys(privateKeyParts(pem)).length}`);
     for (const [label, text] of Object.entries(secretTexts)) {
