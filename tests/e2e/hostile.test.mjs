@@ -68,7 +68,7 @@ function junkValues() {
 function nest(depth) {
   let value = { end: true };
   for (let i = 0; i < depth; i += 1) {
-    value = { next: value, list: [value === null ? 0 : 1] };
+    value = { next: value, list: [i] };
   }
   return value;
 }
