@@ -195,10 +195,10 @@ export async function sendFromPage(page, message) {
 
 /**
  * Opens `url` (served by `body` through a route, so no network is needed), waits for
- * `readySelector` (what Keysmith's content script marks on the page), and returns a function
- * that evaluates an expression in the content script's isolated world, which Playwright does
- * not expose (reached through the DevTools protocol). `world.send(message)` sends a runtime
- * message from there; `world.evaluate(expression)` runs any expression there.
+ * `readySelector` (what Keysmith's content script marks on the page), and returns a handle on
+ * the content script's isolated world, which Playwright does not expose (reached through the
+ * DevTools protocol): `world.evaluate(expression)` runs an expression there and returns its
+ * value; `world.send(message)` sends a runtime message from there; `world.page` is the tab.
  */
 export async function contentScriptWorld(browser, { url, body, readySelector }) {
   const page = await browser.context.newPage();
