@@ -24,7 +24,7 @@ for target in $targets; do
       -max_total_time="$seconds" -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
     tail -40 "$log" >&2
     echo "fuzz: target $target FAILED (artifact under crate/fuzz/artifacts/$target/)" >&2
-    rm -rf "$scratch"
+    rm -rf "$scratch" "$log"
     exit 1
   fi
   grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)' "$log" || true
