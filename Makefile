@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup wasm build run test lint fmt-check clippy typecheck test-native test-wasm test-js size fuzz fuzz-smoke bench clean
+.PHONY: setup wasm build run test lint fmt-check clippy typecheck test-native test-wasm test-js size fuzz fuzz-smoke supply-chain bench clean
 
 setup:
 	@bash scripts/setup.sh
@@ -44,14 +44,19 @@ test-wasm: setup
 test-js: build
 	node --test tests/node/ tests/e2e/
 
-# Every fuzz target briefly (crashes fail the run); `make fuzz` for long runs.
+# Every fuzz target briefly (crashes fail the run); `make fuzz` for long runs (FUZZ_SECONDS
+# per target, default 300; FUZZ_TARGETS to pick some). Runs on stable with RUSTC_BOOTSTRAP=1.
 fuzz-smoke: setup
 	@bash scripts/fuzz.sh 5
 
 fuzz: setup
-	@bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+	@bash scripts/fuzz.sh $${FUZZ_SECONDS:-300} $${FUZZ_TARGETS:-}
 
-test: lint test-native test-wasm size fuzz-smoke test-js
+# cargo deny (licences, bans, sources; offline), committed lockfiles, npm audit of runtime deps.
+supply-chain: setup
+	@bash scripts/supply-chain.sh
+
+test: lint test-native test-wasm size supply-chain fuzz-smoke test-js
 
 # Keysmith against its peers in headless Chromium (and natively); writes BENCHMARKS.md. Timings
 # are noisy, so this is not part of `make test`. `node bench/run.mjs --quick` checks the harness.
@@ -59,5 +64,5 @@ bench: build
 	@node bench/run.mjs
 
 clean:
-	rm -rf build dist test-results
+	rm -rf build dist test-results crate/fuzz/target crate/fuzz/artifacts
 	cargo clean

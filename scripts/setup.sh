@@ -35,10 +35,18 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# cargo-fuzz, for the fuzz targets in crate/fuzz (they need the nightly toolchain).
-if rustup toolchain list | grep -q '^nightly' && ! command -v cargo-fuzz >/dev/null; then
-  step "installing cargo-fuzz (about 2 minutes)"
-  cargo install cargo-fuzz --quiet
+# cargo-fuzz, for the fuzz targets in crate/fuzz (scripts/fuzz.sh runs them on the stable
+# toolchain with RUSTC_BOOTSTRAP=1; no nightly needed).
+if [ "$(cargo fuzz --version 2>/dev/null | awk '{print $2}')" != "0.13.2" ]; then
+  step "installing cargo-fuzz 0.13.2 (about 75 s on 2 cores)"
+  cargo install --locked cargo-fuzz --version 0.13.2 --quiet
+fi
+
+# cargo-deny, for the supply-chain gate (scripts/supply-chain.sh, deny.toml). Pinned; building
+# it took 5.4 minutes on the 2-core development machine while other builds ran.
+if [ "$(cargo deny --version 2>/dev/null | awk '{print $2}')" != "0.20.2" ]; then
+  step "installing cargo-deny 0.20.2 (about 5 minutes on 2 cores)"
+  cargo install --locked cargo-deny --version 0.20.2 --quiet
 fi
 
 # npm dev dependencies (typescript, esbuild, binaryen's wasm-opt, playwright-core, ...).

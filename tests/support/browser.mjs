@@ -22,13 +22,18 @@ const ACTION_TIMEOUT_MS = 15_000;
  * @property {import('playwright-core').Worker} serviceWorker
  * @property {string[]} consoleLines  console output of the service worker and all pages so far,
  *           as "source: type: text" (tests check that no secret ever appears there)
- * @property {() => Promise<void>} close  closes Chromium and removes its profile directory
+ * @property {string} profileDir  the browser profile on disk (removed by close)
+ * @property {(options?: {beforeRemove?: (profileDir: string) => void | Promise<void>}) => Promise<void>} close
+ *           closes Chromium and removes its profile directory; `beforeRemove` sees the profile
+ *           after the browser has closed (the leak audit searches its files)
  */
 
 /**
- * @param {{dist?: string, headless?: boolean, profileDir?: string}} [options] `profileDir`: reuse
- *        this browser profile (e.g. to reopen the browser on the same storage) and leave it in
- *        place on close; the caller removes it. By default a fresh one, removed on close.
+ * @param {{dist?: string, headless?: boolean, profileDir?: string, extraExtensions?: string[]}} [options]
+ *        `profileDir`: reuse this browser profile (e.g. to reopen the browser on the same storage)
+ *        and leave it in place on close; the caller removes it. By default a fresh one, removed on
+ *        close. `extraExtensions` are further unpacked extensions to load beside Keysmith (the
+ *        hostile-message tests load one of their own).
  * @returns {Promise<ExtensionBrowser>}
  */
 export async function launchExtension(options = {}) {
@@ -46,6 +51,7 @@ export async function launchExtension(options = {}) {
       rmSync(profileDir, { recursive: true, force: true });
     }
   };
+  const loaded = [dist, ...(options.extraExtensions ?? [])].join(',');
   let context;
   try {
     context = await chromium.launchPersistentContext(profileDir, {
@@ -54,8 +60,8 @@ export async function launchExtension(options = {}) {
       timeout: LAUNCH_TIMEOUT_MS,
       viewport: { width: 420, height: 760 },
       args: [
-        `--disable-extensions-except=${dist}`,
-        `--load-extension=${dist}`,
+        `--disable-extensions-except=${loaded}`,
+        `--load-extension=${loaded}`,
         // Root in a container: Chromium's sandbox cannot start here.
         '--no-sandbox',
       ],
@@ -77,9 +83,14 @@ export async function launchExtension(options = {}) {
       extensionId,
       serviceWorker,
       consoleLines,
-      close: async () => {
+      profileDir,
+      close: async ({ beforeRemove } = {}) => {
         await opened.close();
-        removeProfile();
+        try {
+          await beforeRemove?.(profileDir);
+        } finally {
+          removeProfile();
+        }
       },
     };
   } catch (error) {
@@ -98,7 +109,10 @@ export async function launchExtension(options = {}) {
 async function waitForServiceWorker(context) {
   const deadline = Date.now() + LAUNCH_TIMEOUT_MS;
   for (;;) {
-    const worker = context.serviceWorkers().find((candidate) => candidate.url().startsWith('chrome-extension://'));
+    // Keysmith's worker is background.js; other loaded extensions name theirs differently.
+    const worker = context
+      .serviceWorkers()
+      .find((candidate) => /^chrome-extension:\/\/[a-p]{32}\/background\.js$/.test(candidate.url()));
     if (worker !== undefined) {
       return worker;
     }
@@ -213,4 +227,48 @@ export async function waitForPause(page, step, timeoutMs = 20_000) {
 /** Lets a worker held at a pause point go on. */
 export async function releasePause(page) {
   await page.evaluate(() => chrome.storage.session.set({ 'keysmith.test.release': Date.now() }));
+}
+
+/**
+ * Opens `url` (served by `body` through a route, so no network is needed), waits for
+ * `readySelector` (what Keysmith's content script marks on the page), and returns a handle on
+ * the content script's isolated world, which Playwright does not expose (reached through the
+ * DevTools protocol): `world.evaluate(expression)` runs an expression there and returns its
+ * value; `world.send(message)` sends a runtime message from there; `world.page` is the tab.
+ */
+export async function contentScriptWorld(browser, { url, body, readySelector }) {
+  const page = await browser.context.newPage();
+  await page.route(`${new URL(url).origin}/**`, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body }),
+  );
+  const cdp = await browser.context.newCDPSession(page);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', (event) => contexts.push(event.context));
+  await cdp.send('Runtime.enable');
+  await page.goto(url);
+  await page.locator(readySelector).waitFor();
+  const isolated = contexts.find(
+    (context) => context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${browser.extensionId}`,
+  );
+  if (isolated === undefined) {
+    throw new Error(`no content-script world among ${JSON.stringify(contexts.map((c) => [c.name, c.origin]))}`);
+  }
+  const evaluate = async (expression) => {
+    const evaluation = await cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: isolated.id,
+      awaitPromise: true,
+      returnByValue: true,
+      timeout: 10_000,
+    });
+    if (evaluation.exceptionDetails !== undefined) {
+      throw new Error(`content script: ${JSON.stringify(evaluation.exceptionDetails)}`);
+    }
+    return evaluation.result.value;
+  };
+  return {
+    page,
+    evaluate,
+    send: (message) => evaluate(`chrome.runtime.sendMessage(${JSON.stringify(message)})`),
+  };
 }

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +35,58 @@ export const SIGNER_USER = 'keysmith-issuer';
  * @property {{accessKeyId: string, secretAccessKey: string}} signer
  *           an access key of SIGNER_USER, who has a full-access inline policy
  * @property {() => string} logs   moto's combined stdout/stderr so far (for failure messages)
+ * @property {() => RecordedRequest[]} requests  with `recordRequests`: every request the
+ *           extension sent (through a recording proxy in front of moto, whose URL `endpoint` is)
  * @property {() => Promise<void>} stop
  */
+
+/**
+ * @typedef {object} RecordedRequest
+ * @property {string} method
+ * @property {string} url       path and query
+ * @property {Record<string, string|string[]>} headers  as received (names lower-cased)
+ * @property {string} body
+ */
+
+/**
+ * A pass-through HTTP proxy in front of moto that records every request. The Host header goes
+ * through unchanged, so SigV4 signatures made for the proxy's URL still verify at moto.
+ */
+async function startRecorder(target) {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, body: body.toString('utf8') });
+      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      upstream.on('error', (error) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(`recording proxy: ${error.message}`);
+      });
+      upstream.end(body);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') {
+    throw new Error('the recording proxy has no TCP address');
+  }
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    requests: () => structuredClone(requests),
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
 
 /** Finds a free TCP port on 127.0.0.1 (the OS picks; small race window until moto binds it). */
 export async function findFreePort() {
@@ -203,9 +254,10 @@ async function assertBadSignatureRefused(endpoint, accessKeyId) {
 
 /**
  * Starts and seeds moto.
- * @param {{extraUsers?: string[], env?: Record<string, string>}} [options] extra IAM users to
- *        create before lock-down (e.g. targets for CreateAccessKey); extra environment for
- *        moto (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true, for the AWS managed policies)
+ * @param {{extraUsers?: string[], env?: Record<string, string>, recordRequests?: boolean}} [options]
+ *        extra IAM users to create before lock-down (e.g. targets for CreateAccessKey); extra
+ *        environment for moto (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true, for the AWS managed
+ *        policies); recordRequests: put a recording proxy in front (the leak audit reads it)
  * @returns {Promise<MotoServer>}
  */
 export async function startMoto(options = {}) {
@@ -235,13 +287,23 @@ export async function startMoto(options = {}) {
     }
     await lockDown(endpoint);
     await assertBadSignatureRefused(endpoint, signer.accessKeyId);
+    const recorder = options.recordRequests === true ? await startRecorder(endpoint) : undefined;
     return {
-      endpoint,
+      endpoint: recorder?.url ?? endpoint,
       port,
       accountId,
       signer,
       logs: getLogs,
-      stop,
+      requests: () => {
+        if (recorder === undefined) {
+          throw new Error('startMoto({recordRequests: true}) records requests; this moto does not');
+        }
+        return recorder.requests();
+      },
+      stop: async () => {
+        await recorder?.close();
+        await stop();
+      },
     };
   } catch (error) {
     await stop();

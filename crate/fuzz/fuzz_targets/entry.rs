@@ -11,9 +11,12 @@ use libfuzzer_sys::fuzz_target;
 fn vault() -> &'static UnlockedVault {
     static VAULT: OnceLock<UnlockedVault> = OnceLock::new();
     VAULT.get_or_init(|| {
-        VaultHeader::create(&SecretString::copy_from("fuzz"), KdfParams::new(19_456, 2, 1))
-            .expect("create")
-            .1
+        VaultHeader::create(
+            &SecretString::copy_from("fuzz"),
+            KdfParams::new(19_456, 2, 1),
+        )
+        .expect("create")
+        .1
     })
 }
 

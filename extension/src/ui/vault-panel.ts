@@ -570,7 +570,9 @@ function entryItem(item: Listed): HTMLLIElement {
     h('div', { class: 'actions' }, revealHide, revealCountdown),
   );
 
-  const output = h('textarea', { id: outputId, readonly: true, rows: '4', spellcheck: 'false' });
+  // autocomplete=off: Chromium then keeps the field out of the form state it saves to disk for
+  // session restore (the leak audit found exported secrets in the profile's Sessions files).
+  const output = h('textarea', { id: outputId, readonly: true, rows: '4', spellcheck: 'false', autocomplete: 'off' });
   const countdown = h('span', { class: 'countdown', 'aria-hidden': 'true' });
   const copyButton = h('button', { type: 'button', class: 'secondary' }, 'Copy');
   const hideButton = h('button', { type: 'button', class: 'secondary' }, 'Hide');
