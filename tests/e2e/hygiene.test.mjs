@@ -30,14 +30,22 @@ const HOST_PERMISSIONS = [
   'https://sts.amazonaws.com/*',
   'https://iam.amazonaws.com/*',
   ...EC2_REGIONS.map((region) => `https://ec2.${region}.amazonaws.com/*`),
+  // The optional Secrets Manager push, in the same regions.
+  ...EC2_REGIONS.map((region) => `https://secretsmanager.${region}.amazonaws.com/*`),
   'https://api.scaleway.com/*',
 ];
 // Asked for at run time only, when the user sets a custom endpoint (LocalStack, a proxy).
 const OPTIONAL_HOST_PERMISSIONS = ['http://*/*', 'https://*/*'];
+// The AWS commercial, GovCloud and China consoles, and Scaleway's, each with its subdomains.
 const CONTENT_SCRIPT_MATCHES = [
   'https://console.aws.amazon.com/*',
   'https://*.console.aws.amazon.com/*',
+  'https://console.amazonaws-us-gov.com/*',
+  'https://*.console.amazonaws-us-gov.com/*',
+  'https://console.amazonaws.cn/*',
+  'https://*.console.amazonaws.cn/*',
   'https://console.scaleway.com/*',
+  'https://*.console.scaleway.com/*',
 ];
 const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
 
