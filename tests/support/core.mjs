@@ -24,6 +24,7 @@ export async function loadCore() {
 const QUERY_SERVICES = {
   iam: { version: '2010-05-08', region: 'us-east-1' },
   sts: { version: '2011-06-15', region: 'us-east-1' },
+  ec2: { version: '2016-11-15', region: 'us-east-1' },
 };
 
 /**
@@ -44,10 +45,12 @@ export function queryBody(params) {
 
 /**
  * Sends a SigV4-signed Query API request (form POST) to `endpoint`, signed by the core.
+ * `region` overrides the service's default (EC2 is regional; moto keeps one backend per region).
  * @returns {Promise<{status: number, text: string}>}
  */
-export async function signedQuery(core, { endpoint, service, params, credentials }) {
-  const { version, region } = QUERY_SERVICES[service];
+export async function signedQuery(core, { endpoint, service, params, credentials, region: inRegion }) {
+  const { version, region: defaultRegion } = QUERY_SERVICES[service];
+  const region = inRegion ?? defaultRegion;
   const url = `${endpoint}/`;
   const body = queryBody({ ...params, Version: version });
   const signed = core.signAwsRequest(

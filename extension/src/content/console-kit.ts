@@ -320,6 +320,9 @@ export function errorToast(theme: ConsoleTheme, error: ErrorInfo, what: string):
     no_signer: "Add a signer identity in Keysmith's options: it is what creates keys for you.",
     no_vault: "Set up Keysmith's vault first, then try again.",
     vault_locked: 'Unlock Keysmith, then try again: nothing was created.',
+    key_limit:
+      'This user already has two access keys, the most IAM allows; nothing was created. ' +
+      'Open Keysmith to choose which one to deactivate or delete, then try again.',
     mfa_required:
       'Your signer identity requires MFA: open Keysmith, enter the MFA code in the AWS form, then try again here.',
   };
