@@ -6,7 +6,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::providers::{
     opt, opt_non_empty, read_call, read_tags, record, required, send, start, with_field, Answer,
-    Call, Job,
+    Call, Job, Phases,
 };
 use super::read;
 use super::vault::{read_vault_header, seal_created, sealed_record};
@@ -87,6 +87,7 @@ fn user_of(call: &Call) -> Option<String> {
 async fn key_slot_decision(
     call: &Call,
     after: Option<&AwsError>,
+    phases: &mut Phases,
 ) -> Result<KeySlotDecision, AwsError> {
     let user = call.user_name.as_deref();
     let mut keys = Vec::new();
@@ -94,8 +95,9 @@ async fn key_slot_decision(
     let mut marker: Option<String> = None;
     loop {
         let prepare = || iam::prepare_list_access_keys(&call.endpoint, user, marker.as_deref());
-        let response = send(&call.credentials, Repeatable::Idempotent, &prepare).await?;
+        let response = send(&call.credentials, Repeatable::Idempotent, &prepare, phases).await?;
         let page = iam::parse_list_access_keys(&response)?;
+        phases.lap(Phases::PARSE);
         keys.extend(page.items);
         match pages.advance(page.next_marker)? {
             Some(next) => marker = Some(next),
@@ -105,8 +107,9 @@ async fn key_slot_decision(
     let mut last_used = Vec::with_capacity(keys.len());
     for key in &keys {
         let prepare = || iam::prepare_get_access_key_last_used(&call.endpoint, &key.access_key_id);
-        let response = send(&call.credentials, Repeatable::Idempotent, &prepare).await?;
+        let response = send(&call.credentials, Repeatable::Idempotent, &prepare, phases).await?;
         let used = iam::parse_get_access_key_last_used(&response)?;
+        phases.lap(Phases::PARSE);
         last_used.push((key.access_key_id.clone(), used));
     }
     let slots = keyslot::key_slots(&keys, &last_used, Some(call.signer_key_id.as_str()));
@@ -166,7 +169,8 @@ fn decision_value(decision: &KeySlotDecision) -> JsValue {
 /// new secret goes from the response into a sealed entry (`entry`, which the caller stores
 /// before reporting success) and never reaches JS. Needs only the vault's public header, so
 /// it works while the vault is locked. When the user already has two keys (`LimitExceeded`),
-/// the rejected error carries `keySlot`: the same choice as `iamKeySlot` returns.
+/// the rejected error carries `keySlot`: the same choice as `iamKeySlot` returns. `timings`
+/// says where the time went (sign, network, parse, seal), for the benchmarks.
 #[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "Promise<CreatedAccessKeyInfo>")]
 pub fn iam_create_access_key(
     #[wasm_bindgen(
@@ -174,6 +178,7 @@ pub fn iam_create_access_key(
     )]
     args: JsValue,
 ) -> Promise {
+    let mut phases = Phases::start();
     let checked = read_call(&args).and_then(|call| {
         let header = read_vault_header(&args)?;
         let description = read::opt_string(&args, "arguments", "description")?;
@@ -183,18 +188,26 @@ pub fn iam_create_access_key(
         Ok(checked) => checked,
         Err(error) => return Promise::reject(&error),
     };
+    // Opening the signer (above) counts as signing.
+    phases.lap(Phases::SIGN);
     future_to_promise(async move {
         let user = call.user_name.as_deref();
-        let created = send(&call.credentials, Repeatable::Once, &|| {
-            iam::prepare_create_access_key(&call.endpoint, user)
-        })
+        let created = send(
+            &call.credentials,
+            Repeatable::Once,
+            &|| iam::prepare_create_access_key(&call.endpoint, user),
+            &mut phases,
+        )
         .await
         .and_then(|response| iam::parse_create_access_key(&response));
+        phases.lap(Phases::PARSE);
         let key = match created {
             Ok(key) => key,
             Err(error) if error.is_key_limit() => {
                 // If listing fails too, the LimitExceeded error is still the one to report.
-                let decision = key_slot_decision(&call, Some(&error)).await.ok();
+                let decision = key_slot_decision(&call, Some(&error), &mut phases)
+                    .await
+                    .ok();
                 let thrown = JsValue::from(error);
                 return Err(match decision {
                     Some(d) => with_field(thrown, "keySlot", &decision_value(&d)),
@@ -225,28 +238,37 @@ pub fn iam_create_access_key(
             )));
             with_field(error, "accessKeyId", &access_key_id.as_str().into())
         })?;
+        phases.lap(Phases::SEAL);
         Ok(record(&[
             ("accessKeyId", access_key_id.as_str().into()),
             ("userName", user_name.as_str().into()),
             ("status", status.as_str().into()),
             ("createDate", create_date.as_str().into()),
             ("entry", sealed_record(&sealed)),
+            ("timings", phases.value()),
         ]))
     })
 }
 
 /// Before `iamCreateAccessKey`: may a key be created, or must the user free a slot first?
-#[wasm_bindgen(js_name = iamKeySlot, unchecked_return_type = "Promise<KeySlotDecision>")]
+/// `timings` as for `iamCreateAccessKey` (without sealing).
+#[wasm_bindgen(js_name = iamKeySlot, unchecked_return_type = "Promise<KeySlotDecision & { timings: CallTimings }>")]
 pub fn iam_key_slot(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { userName?: string }")] args: JsValue,
 ) -> Promise {
+    let mut phases = Phases::start();
     let call = match read_call(&args) {
         Ok(call) => call,
         Err(error) => return Promise::reject(&error),
     };
+    phases.lap(Phases::SIGN);
     future_to_promise(async move {
-        let decision = key_slot_decision(&call, None).await?;
-        Ok(decision_value(&decision))
+        let decision = key_slot_decision(&call, None, &mut phases).await?;
+        Ok(with_field(
+            decision_value(&decision),
+            "timings",
+            &phases.value(),
+        ))
     })
 }
 

@@ -21,6 +21,7 @@ import {
   type Settings,
   parseEc2Region,
 } from '../shared/messages.js';
+import { CREATE_MEASURE, recordMeasure } from './timings.js';
 
 /** What the handlers need from the worker. */
 export interface ConsoleWorkerDeps {
@@ -184,9 +185,11 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
     },
 
     'console.aws.createAccessKey': async ({ userName }) => {
+      const started = performance.now();
       await requireHeader();
       const { signerId } = await consoleSigner(deps, 'aws');
       const created = await deps.dispatch({ type: 'aws.createAccessKey', signerId, userName });
+      recordMeasure(CREATE_MEASURE.consoleAwsCreateAccessKey, started);
       return { entryId: created.entryId, keyId: created.accessKeyId };
     },
 

@@ -61,6 +61,7 @@ import {
 import { consoleHandlers, consoleSenderMayAsk } from './console.js';
 import { scalewayHandlers } from './scaleway.js';
 import { type SignerArgs, createSigners } from './signers.js';
+import { CREATE_MEASURE, recordMeasure, sumTimings } from './timings.js';
 import { isConsoleMessageType } from '../shared/console-messages.js';
 
 const DEFAULT_SETTINGS: Settings = { endpoints: {}, autoLockMinutes: DEFAULT_AUTO_LOCK_MINUTES };
@@ -333,6 +334,7 @@ async function getCallerIdentity(message: MessageOf<'aws.getCallerIdentity'>): P
 }
 
 async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promise<CreatedAccessKey> {
+  const started = performance.now();
   await requireCore();
   // Refused before any provider call: a key whose secret has nowhere to go must not be made.
   const header = await loadHeader();
@@ -345,9 +347,9 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
   const args = await providerArgs(message.signerId);
   // The two-key limit is checked first, so that the user chooses which key to free (never
   // silently); a LimitExceeded that still happens carries the same choice (keySlot).
-  const slot = await keySlot(message);
+  const slot = await keySlotWith(args, message.userName);
   if (!slot.canCreate) {
-    throw new KeyLimitError(message.userName, slot);
+    throw new KeyLimitError(message.userName, copyKeySlot(slot));
   }
   const created = await iamCreateAccessKey({
     ...args,
@@ -355,8 +357,10 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
     vaultHeader: header,
   });
   // Persist first, answer second: once the caller hears "created", the key is in the vault.
+  const storing = performance.now();
   try {
     await chrome.storage.local.set({ [created.entry.storageKey]: created.entry.value });
+    recordMeasure(CREATE_MEASURE.awsCreateAccessKey, started, sumTimings([slot.timings, created.timings], performance.now() - storing));
   } catch (error) {
     throw new WorkerError(
       WorkerErrorCode.notVaulted,
@@ -376,11 +380,12 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
 /** The user's access keys and whether a new one fits (IAM allows two per user). */
 async function keySlot(message: { signerId: string; userName?: string }): Promise<KeySlotDecision> {
   await requireCore();
-  const decision: KeySlotDecision = await iamKeySlot({
-    ...(await providerArgs(message.signerId)),
-    ...(message.userName === undefined ? {} : { userName: message.userName }),
-  });
-  return copyKeySlot(decision);
+  return copyKeySlot(await keySlotWith(await providerArgs(message.signerId), message.userName));
+}
+
+/** iamKeySlot with the signer already loaded; its answer as the core gives it (timings too). */
+function keySlotWith(args: SignerArgs & { endpoint?: string }, userName: string | undefined): ReturnType<typeof iamKeySlot> {
+  return iamKeySlot({ ...args, ...(userName === undefined ? {} : { userName }) });
 }
 
 /** A plain copy with only the documented fields (the reply is JSON-serialised anyway). */
