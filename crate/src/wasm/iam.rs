@@ -251,24 +251,17 @@ pub fn iam_create_access_key(
 }
 
 /// Before `iamCreateAccessKey`: may a key be created, or must the user free a slot first?
-/// `timings` as for `iamCreateAccessKey` (without sealing).
-#[wasm_bindgen(js_name = iamKeySlot, unchecked_return_type = "Promise<KeySlotDecision & { timings: CallTimings }>")]
+#[wasm_bindgen(js_name = iamKeySlot, unchecked_return_type = "Promise<KeySlotDecision>")]
 pub fn iam_key_slot(
     #[wasm_bindgen(unchecked_param_type = "AwsCallArgs & { userName?: string }")] args: JsValue,
 ) -> Promise {
-    let mut phases = Phases::start();
     let call = match read_call(&args) {
         Ok(call) => call,
         Err(error) => return Promise::reject(&error),
     };
-    phases.lap(Phases::SIGN);
     future_to_promise(async move {
-        let decision = key_slot_decision(&call, None, &mut phases).await?;
-        Ok(with_field(
-            decision_value(&decision),
-            "timings",
-            &phases.value(),
-        ))
+        let decision = key_slot_decision(&call, None, &mut Phases::start()).await?;
+        Ok(decision_value(&decision))
     })
 }
 

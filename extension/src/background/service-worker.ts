@@ -311,8 +311,8 @@ async function updateSettings(message: MessageOf<'settings.set'>): Promise<Setti
   };
   await chrome.storage.local.set({ [STORAGE.settings]: settings });
   if (settings.autoLockMinutes !== current.autoLockMinutes) {
-    // A new timeout applies from now on, to the vault as it is.
-    await touchVault();
+    // A new timeout applies from now on, to the vault as it is (never coalesced away).
+    await serially(parkKey);
   }
   return settings;
 }
@@ -345,22 +345,26 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
     );
   }
   const args = await providerArgs(message.signerId);
-  // The two-key limit is checked first, so that the user chooses which key to free (never
-  // silently); a LimitExceeded that still happens carries the same choice (keySlot).
-  const slot = await keySlotWith(args, message.userName);
-  if (!slot.canCreate) {
-    throw new KeyLimitError(message.userName, copyKeySlot(slot));
+  // Created straight away: with both slots taken, IAM refuses (LimitExceeded) and creates
+  // nothing, and the core's error then carries the user's keys and a suggestion (keySlot), so
+  // the user chooses which key to free, never silently. Listing first would cost every create
+  // one to two more round trips to IAM for the same choice.
+  let created: Awaited<ReturnType<typeof iamCreateAccessKey>>;
+  try {
+    created = await iamCreateAccessKey({
+      ...args,
+      ...(message.userName === undefined ? {} : { userName: message.userName }),
+      vaultHeader: header,
+    });
+  } catch (error) {
+    const keySlot = (error as { keySlot?: KeySlotDecision } | null)?.keySlot;
+    throw keySlot === undefined ? error : new KeyLimitError(message.userName, copyKeySlot(keySlot));
   }
-  const created = await iamCreateAccessKey({
-    ...args,
-    ...(message.userName === undefined ? {} : { userName: message.userName }),
-    vaultHeader: header,
-  });
   // Persist first, answer second: once the caller hears "created", the key is in the vault.
   const storing = performance.now();
   try {
     await chrome.storage.local.set({ [created.entry.storageKey]: created.entry.value });
-    recordMeasure(CREATE_MEASURE.awsCreateAccessKey, started, sumTimings([slot.timings, created.timings], performance.now() - storing));
+    recordMeasure(CREATE_MEASURE.awsCreateAccessKey, started, sumTimings([created.timings], performance.now() - storing));
   } catch (error) {
     throw new WorkerError(
       WorkerErrorCode.notVaulted,
@@ -380,12 +384,11 @@ async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promi
 /** The user's access keys and whether a new one fits (IAM allows two per user). */
 async function keySlot(message: { signerId: string; userName?: string }): Promise<KeySlotDecision> {
   await requireCore();
-  return copyKeySlot(await keySlotWith(await providerArgs(message.signerId), message.userName));
-}
-
-/** iamKeySlot with the signer already loaded; its answer as the core gives it (timings too). */
-function keySlotWith(args: SignerArgs & { endpoint?: string }, userName: string | undefined): ReturnType<typeof iamKeySlot> {
-  return iamKeySlot({ ...args, ...(userName === undefined ? {} : { userName }) });
+  const decision: KeySlotDecision = await iamKeySlot({
+    ...(await providerArgs(message.signerId)),
+    ...(message.userName === undefined ? {} : { userName: message.userName }),
+  });
+  return copyKeySlot(decision);
 }
 
 /** A plain copy with only the documented fields (the reply is JSON-serialised anyway). */
@@ -577,6 +580,7 @@ async function restoreLockState(): Promise<void> {
 async function lockVault(reason: string): Promise<void> {
   const wasUnlocked = vaultIsUnlocked();
   vaultLock();
+  lastParkedAt = Number.NEGATIVE_INFINITY;
   await Promise.all([
     chrome.storage.session.remove(STORAGE.unlocked),
     chrome.alarms.clear(AUTO_LOCK_ALARM),
@@ -592,8 +596,18 @@ async function lockVault(reason: string): Promise<void> {
  * never park a key again after a lock that ran in between.
  */
 function touchVault(): Promise<void> {
+  // One flow often reads the vault twice (a console create finds its signer, then opens it):
+  // uses this close together are one use, so the deadline is parked once (it ends up at most
+  // TOUCH_COALESCE_MS early, against minutes of auto-lock).
+  if (performance.now() - lastParkedAt < TOUCH_COALESCE_MS) {
+    return Promise.resolve();
+  }
   return serially(parkKey);
 }
+
+const TOUCH_COALESCE_MS = 250;
+/** When parkKey last parked the key (performance.now), or -Infinity since a lock or start. */
+let lastParkedAt = Number.NEGATIVE_INFINITY;
 
 /** Parks the key with a fresh deadline, and sets the alarm. Only from inside the queue. */
 async function parkKey(): Promise<void> {
@@ -605,6 +619,7 @@ async function parkKey(): Promise<void> {
   const parked: ParkedKey = { sessionKey: vaultSessionKey(), lockAt };
   await chrome.storage.session.set({ [STORAGE.unlocked]: parked });
   await chrome.alarms.create(AUTO_LOCK_ALARM, { when: lockAt });
+  lastParkedAt = performance.now();
 }
 
 async function vaultStatus(): Promise<VaultStatus> {
