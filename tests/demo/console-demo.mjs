@@ -74,9 +74,13 @@ export async function consoleDemo({ browser, popup, fake, moto, core, userName, 
   await dismissToast(page);
 
   say('Scaleway console: "Create and vault key" on the API-keys page, for you, with the vaulted Scaleway signer…');
+  await page.goto('https://console.scaleway.com/iam/api-keys'); // the dialog closed
   await injectedButton(page, 'scw-create-api-key');
   await clickInShadow(page, buttonHost('scw-create-api-key'));
-  const made = await waitForToast(page, 'ok');
+  const made = await waitForToast(page, 'ok').catch(async (error) => {
+    const code = await page.locator('keysmith-toast').getAttribute('data-code').catch(() => 'none');
+    throw new Error(`no success toast (toast: ${code}): ${error.message}`);
+  });
   console.log(`    toast: ${oneLine(made)}`);
   const scwCreated = /API key (SCW[A-Z0-9]{17})/.exec(made.text)?.[1];
   if (scwCreated === undefined || fake.apiKey(scwCreated)?.user_id !== fake.signer.userId) {

@@ -273,7 +273,7 @@ async function main() {
   try {
     await demo();
     console.log(
-      'Demo finished: vault created; an AWS access key and an EC2 key pair (moto) and a Scaleway API key (strict fake) created, vaulted, exported and verified (secrets masked).',
+      'Demo finished: vault created; an AWS access key and an EC2 key pair (moto) and a Scaleway API key (strict fake) created, vaulted, exported and verified (secrets masked); in the console fixtures, an IAM key and a Scaleway key created and vaulted with one click each, and two displayed keys vaulted.',
     );
     return 0;
   } catch (error) {

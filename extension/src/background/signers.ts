@@ -110,6 +110,17 @@ export function createSigners(deps: SignerWorkerDeps): {
   loadSigner: (signerId: string, provider: SignerProvider) => Promise<LoadedSigner>;
   forgetSessionSigners: () => Promise<void>;
 } {
+  /**
+   * As requireUnlockedVault, without reading the header when the vault is unlocked (an unlocked
+   * vault has one): the signer lookups of every create call this, one storage read fewer each.
+   */
+  async function requireUnlocked(): Promise<void> {
+    await deps.requireCore();
+    if (!vaultIsUnlocked()) {
+      await requireUnlockedVault(); // throws no_vault or vault_locked
+    }
+  }
+
   async function requireUnlockedVault(): Promise<string> {
     await deps.requireCore();
     const header = await deps.loadHeader();
@@ -203,7 +214,7 @@ export function createSigners(deps: SignerWorkerDeps): {
    * past their expiry are dropped and reported as no_signer.
    */
   async function loadSigner(signerId: string, provider: SignerProvider): Promise<LoadedSigner> {
-    await requireUnlockedVault();
+    await requireUnlocked();
     const found = await findRecord(signerId);
     if (found === undefined) {
       throw noSigner(provider);
@@ -233,7 +244,7 @@ export function createSigners(deps: SignerWorkerDeps): {
 
   /** Every signer, newest first; expired role credentials are removed on the way. */
   async function listSigners(): Promise<SignerItem[]> {
-    await requireUnlockedVault();
+    await requireUnlocked();
     const items: SignerItem[] = [];
     for (const [area, sessionOnly] of [
       [chrome.storage.local, false],
