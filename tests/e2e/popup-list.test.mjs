@@ -20,6 +20,7 @@ import {
 } from '../support/popup-driver.mjs';
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
+import { addScalewaySigner } from '../support/signer-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 
 const PASSPHRASE = 'harbour violet tundra sextant 19';
@@ -69,6 +70,9 @@ describe('popup: the vault list and the Scaleway key form', { timeout: 300_000 }
     await assertAccessible(popup, 'first run');
     const vault = await createVault(popup, PASSPHRASE);
     assert.equal(vault.ok, true, vault.error);
+    // Signers are vault entries, added on the options page.
+    const added = await addScalewaySigner(browser, fake.signer);
+    assert.equal(added.kind, 'ok', added.text);
     assert.equal((await verifyScalewaySigner(popup, fake.signer)).kind, 'ok');
   });
 
@@ -140,14 +144,15 @@ describe('popup: the vault list and the Scaleway key form', { timeout: 300_000 }
 
   test('search filters as you type, from the keyboard, and Escape clears it', async () => {
     const visible = () => popup.locator('#entry-list > li:not([hidden]) .entry-title').allTextContents();
-    assert.equal((await visible()).length, 3);
+    // The three keys made here, and the Scaleway signer (a vault entry too).
+    assert.equal((await visible()).length, 4);
     // Keyboard: the search box follows the Lock button.
     await popup.getByRole('button', { name: 'Lock', exact: true }).focus();
     await popup.keyboard.press('Tab');
     assert.equal(await popup.evaluate(() => document.activeElement?.id), 'entry-search');
     await popup.keyboard.type('three');
     assert.deepEqual(await visible(), [keys.threeDays.accessKey]);
-    assert.equal(await popup.locator('#search-status').textContent(), '1 of 3 entries matches.');
+    assert.equal(await popup.locator('#search-status').textContent(), '1 of 4 entries matches.');
     await popup.screenshot({ path: screenshotPath('popup-search.png'), fullPage: true });
     // Several words must all match: provider and Project id.
     await popup.getByLabel('Search entries').fill(`scaleway ${fake.projects[1].id.slice(0, 8)}`);
@@ -160,7 +165,7 @@ describe('popup: the vault list and the Scaleway key form', { timeout: 300_000 }
     assert.equal(await popup.locator('#search-status').textContent(), 'No entry matches "no-such-entry".');
     await popup.getByLabel('Search entries').press('Escape');
     assert.equal(await popup.getByLabel('Search entries').inputValue(), '');
-    assert.equal((await visible()).length, 3);
+    assert.equal((await visible()).length, 4);
   });
 
   test('reveal shows the secret, and hides it again after 30 s (fake clock)', async () => {
