@@ -287,8 +287,43 @@ async function ping(): Promise<PingResult> {
   return { coreVersion: coreVersion() };
 }
 
+/**
+ * The settings and the vault header as this worker last read or wrote them: one create reads
+ * them several times, and every chrome.storage call is a round trip to the browser process.
+ * Writes here go through writeRecord; chrome.storage.onChanged drops a copy that anything else
+ * changes; a failed read is not kept.
+ */
+const recordCache = new Map<string, Promise<Record<string, unknown>>>();
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local') {
+    for (const key of Object.keys(changes)) {
+      recordCache.delete(key);
+    }
+  }
+});
+
+function readRecord(key: string): Promise<Record<string, unknown>> {
+  let read = recordCache.get(key);
+  if (read === undefined) {
+    read = chrome.storage.local.get(key);
+    recordCache.set(key, read);
+    read.catch(() => recordCache.delete(key));
+  }
+  return read;
+}
+
+async function writeRecord(key: string, value: unknown): Promise<void> {
+  recordCache.delete(key);
+  try {
+    await chrome.storage.local.set({ [key]: value });
+  } finally {
+    // A read that started while writing may hold the old value.
+    recordCache.delete(key);
+  }
+}
+
 async function loadSettings(): Promise<Settings> {
-  const stored: Record<string, unknown> = await chrome.storage.local.get(STORAGE.settings);
+  const stored = await readRecord(STORAGE.settings);
   const value = stored[STORAGE.settings];
   if (value === undefined) {
     return DEFAULT_SETTINGS;
@@ -309,7 +344,7 @@ async function updateSettings(message: MessageOf<'settings.set'>): Promise<Setti
     endpoints: message.endpoints ?? current.endpoints,
     autoLockMinutes: message.autoLockMinutes ?? current.autoLockMinutes,
   };
-  await chrome.storage.local.set({ [STORAGE.settings]: settings });
+  await writeRecord(STORAGE.settings, settings);
   if (settings.autoLockMinutes !== current.autoLockMinutes) {
     // A new timeout applies from now on, to the vault as it is (never coalesced away).
     await serially(parkKey);
@@ -503,7 +538,7 @@ async function sign(message: MessageOf<'aws.sign'>): Promise<AwsSignature> {
 // ----- vault ------------------------------------------------------------------------------------
 
 async function loadHeader(): Promise<string | undefined> {
-  const stored: Record<string, unknown> = await chrome.storage.local.get(STORAGE.header);
+  const stored = await readRecord(STORAGE.header);
   const header = stored[STORAGE.header];
   return typeof header === 'string' ? header : undefined;
 }
@@ -617,8 +652,11 @@ async function parkKey(): Promise<void> {
   const { autoLockMinutes } = await loadSettings();
   const lockAt = Date.now() + autoLockMinutes * 60_000;
   const parked: ParkedKey = { sessionKey: vaultSessionKey(), lockAt };
-  await chrome.storage.session.set({ [STORAGE.unlocked]: parked });
-  await chrome.alarms.create(AUTO_LOCK_ALARM, { when: lockAt });
+  // Independent writes, one round trip of latency (this runs on every use of the vault).
+  await Promise.all([
+    chrome.storage.session.set({ [STORAGE.unlocked]: parked }),
+    chrome.alarms.create(AUTO_LOCK_ALARM, { when: lockAt }),
+  ]);
   lastParkedAt = performance.now();
 }
 
@@ -656,7 +694,7 @@ async function createVault(message: MessageOf<'vault.create'>): Promise<VaultSta
   }
   const created = vaultCreate(message.passphrase, undefined);
   try {
-    await chrome.storage.local.set({ [STORAGE.header]: created.header });
+    await writeRecord(STORAGE.header, created.header);
   } catch (error) {
     vaultLock();
     throw new WorkerError(WorkerErrorCode.storageFailed, `the vault could not be saved: ${describeError(error)}`);
@@ -678,7 +716,7 @@ async function changePassphrase(message: MessageOf<'vault.changePassphrase'>): P
   const header = await requireHeader();
   requireUnlocked();
   const changed = vaultChangePassphrase(header, message.newPassphrase);
-  await chrome.storage.local.set({ [STORAGE.header]: changed.header });
+  await writeRecord(STORAGE.header, changed.header);
   await parkKey();
   return vaultStatus();
 }
