@@ -11,7 +11,7 @@
 //
 // Between runs, outside the timing, the new key is deleted at moto (the user stays under IAM's
 // two-key limit) and its vault entry is removed, so every run sees the same vault: the signer
-// and nothing else.
+// and `vaultEntries` imported keys (none by default).
 
 import { loadCore, signedQuery } from '../tests/support/core.mjs';
 import { dumpStorage, launchExtension, openPopup, sendFromPage } from '../tests/support/browser.mjs';
@@ -53,7 +53,7 @@ function currentWorker(browser) {
  *   signMs: number, networkMs: number, parseMs: number, sealMs: number, storeMs: number}[],
  *   warmup: number}>}
  */
-export async function consoleCreate({ runs, warmup = 3 }) {
+export async function consoleCreate({ runs, warmup = 3, vaultEntries = 0 }) {
   const core = await loadCore();
   const moto = await startMoto({ extraUsers: [USER] });
   let browser;
@@ -65,6 +65,12 @@ export async function consoleCreate({ runs, warmup = 3 }) {
     if (!vault.ok) throw new Error(`vault: ${vault.error}`);
     const signer = await addAwsSigner(browser, moto.signer);
     if (signer.kind !== 'ok') throw new Error(`signer: ${signer.text}`);
+    if (vaultEntries > 0) {
+      // Keys in the console's CSV format (not real ones: only their number matters here).
+      const rows = Array.from({ length: vaultEntries }, (_, i) => `filler-${i},AKIA${String(i).padStart(16, '0')},${'x'.repeat(36)}${String(i).padStart(4, '0')}`);
+      const imported = await sendFromPage(popup, { type: 'vault.import', text: `User Name,Access key ID,Secret access key\n${rows.join('\n')}\n` });
+      if (!imported.ok || imported.result.imported.length !== vaultEntries) throw new Error(`import: ${JSON.stringify(imported).slice(0, 300)}`);
+    }
     await serveConsoles(browser.context, { variant: 'classic', nextKey: () => ({}) });
     const page = await browser.context.newPage();
     await page.setViewportSize({ width: 1200, height: 760 });
