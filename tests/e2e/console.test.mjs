@@ -6,14 +6,14 @@
 // popup), the create buttons' honest "no signer" answer, then, with vaulted signers, real creates
 // against moto (signature checks on) and the strict Scaleway fake: an IAM access key whose vaulted
 // secret signs, the two-key limit, an EC2 key pair in the page's region, Scaleway keys for self
-// and for an application, and the locked vault; keyboard activation, and screenshots of every
+// and for an application, an MFA signer without a session, and the locked vault; keyboard activation, and screenshots of every
 // button and toast in test-results/. Security checks are in console-security.test.mjs.
 // Run: node --test tests/e2e/console.test.mjs
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { dumpStorage, launchExtension, openPopup, screenshotPath } from '../support/browser.mjs';
+import { dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
 import {
   FALLBACK,
   TOAST,
@@ -31,7 +31,7 @@ import { makeAccessKey, startScalewayFake } from '../support/scaleway-fake.mjs';
 import { setScalewayEndpoint } from '../support/scaleway-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import { loadCore, signedQuery } from '../support/core.mjs';
-import { startMoto, xmlText } from '../support/moto.mjs';
+import { SIGNER_USER, startMoto, xmlText } from '../support/moto.mjs';
 import { addAwsSigner, addScalewaySigner } from '../support/signer-driver.mjs';
 
 const PASSPHRASE = 'lantern orchard pebble 2026';
@@ -509,6 +509,28 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
       }
     } finally {
       page.off('request', onRequest);
+    }
+  });
+
+  test('a signer that requires MFA, without a session: the toast says to enter the code in Keysmith; nothing is created', async () => {
+    const { signers } = (await sendFromPage(popup, { type: 'signers.list' })).result;
+    const signer = signers.find((item) => item.provider === 'aws');
+    const serial = `arn:aws:iam::${moto.accountId}:mfa/${SIGNER_USER}`;
+    const set = await sendFromPage(popup, { type: 'signers.setMfa', signerId: signer.id, mfaSerial: serial });
+    assert.equal(set.ok, true, JSON.stringify(set));
+    try {
+      await page.goto(userPage('bob'));
+      await injectedButton(page, 'aws-create-access-key');
+      await clickInShadow(page, buttonHost('aws-create-access-key'));
+      const toast = await waitForToast(page, 'mfa_required');
+      assert.match(toast.text, /Create and vault key for bob: not done/);
+      assert.match(toast.text, /requires MFA: open Keysmith, enter the MFA code/);
+      await page.screenshot({ path: screenshotPath('console-aws-mfa-required-toast.png') });
+      assert.deepEqual(await motoKeyIds('bob'), []);
+      await dismissToast(page);
+    } finally {
+      const unset = await sendFromPage(popup, { type: 'signers.setMfa', signerId: signer.id, mfaSerial: null });
+      assert.equal(unset.ok, true, JSON.stringify(unset));
     }
   });
 
