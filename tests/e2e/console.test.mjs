@@ -6,8 +6,9 @@
 // popup), the create buttons' honest "no signer" answer, then, with vaulted signers, real creates
 // against moto (signature checks on) and the strict Scaleway fake: an IAM access key whose vaulted
 // secret signs, the two-key limit, an EC2 key pair in the page's region, Scaleway keys for self
-// and for an application, an MFA signer without a session, and the locked vault; keyboard activation, and screenshots of every
-// button and toast in test-results/. Security checks are in console-security.test.mjs.
+// and for an application, an MFA signer without a session, and the locked vault; keyboard
+// activation, and screenshots of every button and toast in test-results/. Security checks are
+// in console-security.test.mjs.
 // Run: node --test tests/e2e/console.test.mjs
 
 import assert from 'node:assert/strict';
