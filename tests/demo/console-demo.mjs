@@ -5,7 +5,7 @@
 // the Scaleway fake) with the signer identities the demo added earlier.
 
 import { screenshotPath } from '../support/browser.mjs';
-import { signedQuery } from '../support/core.mjs';
+import { listedAccessKeyIds } from '../support/core.mjs';
 import {
   awsDisplayedKey,
   buttonHost,
@@ -50,14 +50,9 @@ export async function consoleDemo({ browser, popup, fake, moto, core, userName, 
   console.log(`    toast: ${oneLine(created)}`);
   await page.screenshot({ path: screenshotPath('demo-console-aws-created.png') });
   const accessKeyId = /Access key (AKIA[A-Z0-9]{16})/.exec(created.text)?.[1];
-  const listed = await signedQuery(core, {
-    endpoint: moto.endpoint,
-    service: 'iam',
-    params: { Action: 'ListAccessKeys', UserName: userName },
-    credentials: moto.signer,
-  });
-  if (accessKeyId === undefined || !listed.text.includes(`<AccessKeyId>${accessKeyId}</AccessKeyId>`)) {
-    throw new Error(`the console's create is not at moto: ${created.text} / ${listed.text.slice(0, 300)}`);
+  const listed = await listedAccessKeyIds(core, { endpoint: moto.endpoint, credentials: moto.signer }, userName);
+  if (accessKeyId === undefined || !listed.includes(accessKeyId)) {
+    throw new Error(`the console's create is not at moto: ${created.text} / moto lists ${listed.join(', ')}`);
   }
   console.log(`    moto lists ${accessKeyId} for ${userName}; its secret went from IAM's answer straight into the vault`);
   await dismissToast(page);

@@ -31,7 +31,7 @@ import { createVault, exportEntry, listedEntries, lockVault, setAwsEndpoint, unl
 import { makeAccessKey, startScalewayFake } from '../support/scaleway-fake.mjs';
 import { setScalewayEndpoint } from '../support/scaleway-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
-import { loadCore, signedQuery } from '../support/core.mjs';
+import { listedAccessKeyIds, loadCore, signedQuery } from '../support/core.mjs';
 import { SIGNER_USER, startMoto, xmlText } from '../support/moto.mjs';
 import { addAwsSigner, addScalewaySigner } from '../support/signer-driver.mjs';
 
@@ -78,10 +78,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
   }
 
   /** The user's access key ids as moto lists them. */
-  async function motoKeyIds(userName) {
-    const xml = await motoQuery('iam', { Action: 'ListAccessKeys', UserName: userName });
-    return [...xml.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1]).sort();
-  }
+  const motoKeyIds = (userName) => listedAccessKeyIds(core, { endpoint: moto.endpoint, credentials: moto.signer }, userName);
 
   /** The storage keys of vault entries (sealed), to check that nothing was added. */
   async function entryKeys() {
@@ -96,6 +93,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
     await tab.waitForLoadState();
     const entryId = new URL(tab.url()).hash.replace('#entry=', '');
     assert.match(entryId, /^[0-9a-f]{32}$/);
+    assert.equal(new URL(tab.url()).pathname, '/popup.html');
     await tab.locator(`#entry-list > li[data-entry-id="${entryId}"][aria-current="true"]`).waitFor();
     const entry = (await listedEntries(tab)).find((e) => e.id === entryId);
     return { tab, entry };
@@ -202,16 +200,7 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
     assert.ok(!(await page.locator('#retrieve').innerText()).includes(key.secretAccessKey));
 
     // "Open in Keysmith" opens the extension on that entry, where the vault lists it.
-    const opened = browser.context.waitForEvent('page');
-    await clickInShadow(page, TOAST, 'button', 'Open in Keysmith');
-    const tab = await opened;
-    await tab.waitForLoadState();
-    const entryId = new URL(tab.url()).hash.replace('#entry=', '');
-    assert.match(entryId, /^[0-9a-f]{32}$/);
-    assert.equal(new URL(tab.url()).pathname, '/popup.html');
-    await tab.locator(`#entry-list > li[data-entry-id="${entryId}"][aria-current="true"]`).waitFor();
-    const entries = await listedEntries(tab);
-    const entry = entries.find((e) => e.id === entryId);
+    const { tab, entry } = await openToastEntry();
     assert.equal(entry.title, key.accessKeyId);
     assert.match(entry.text, /alice/);
     await tab.close();

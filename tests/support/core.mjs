@@ -73,3 +73,16 @@ export async function signedQuery(core, { endpoint, service, params, credentials
   });
   return { status: response.status, text: await response.text() };
 }
+
+/**
+ * The access key ids of IAM user `userName`, sorted, as the emulator at `endpoint` lists them
+ * (ListAccessKeys signed by the core with `credentials`): the provider's view, independent of
+ * the extension.
+ */
+export async function listedAccessKeyIds(core, { endpoint, credentials }, userName) {
+  const listed = await signedQuery(core, { endpoint, service: 'iam', params: { Action: 'ListAccessKeys', UserName: userName }, credentials });
+  if (listed.status !== 200) {
+    throw new Error(`ListAccessKeys for ${userName}: HTTP ${listed.status}: ${listed.text.slice(0, 300)}`);
+  }
+  return [...listed.text.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1]).sort();
+}
