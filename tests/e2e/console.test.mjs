@@ -393,8 +393,8 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
     await dismissToast(page);
   });
 
-  test('a user who already has two keys: the toast sends the user to Keysmith to choose, and nothing is created', async () => {
-    await motoQuery('iam', { Action: 'CreateAccessKey', UserName: 'alice' });
+  test('a user who already has two keys: nothing is created, and the toast opens Keysmith on that user\'s choice', async () => {
+    const extra = xmlText(await motoQuery('iam', { Action: 'CreateAccessKey', UserName: 'alice' }), 'AccessKeyId');
     const keys = await motoKeyIds('alice');
     assert.equal(keys.length, 2);
     const before = await entryKeys();
@@ -405,15 +405,31 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
     assert.equal(toast.role, 'alert');
     assert.match(toast.text, /Create and vault key for alice: not done/);
     assert.match(toast.text, /already has two access keys/);
-    assert.match(toast.text, /Open Keysmith to choose which one to deactivate or delete/);
-    assert.deepEqual(toast.actions, ['Open Keysmith', 'Dismiss']);
+    assert.match(toast.text, /Choose in Keysmith which one to deactivate or delete/);
+    assert.deepEqual(toast.actions, ['Choose a key in Keysmith', 'Dismiss']);
     await page.screenshot({ path: screenshotPath('console-aws-key-limit-toast.png') });
     assert.deepEqual(await motoKeyIds('alice'), keys, 'a key was created or removed');
     assert.deepEqual(await entryKeys(), before, 'something was vaulted');
+
+    // The popup opens on alice's two keys; deleting one lets the create the user asked for run.
     const opened = browser.context.waitForEvent('page');
-    await clickInShadow(page, TOAST, 'button', 'Open Keysmith');
+    await clickInShadow(page, TOAST, 'button', 'Choose a key in Keysmith');
     const tab = await opened;
-    assert.equal(new URL(tab.url()).pathname, '/popup.html');
+    assert.equal(new URL(tab.url()).hash, '#key-slot=alice');
+    await tab.locator('#key-slot').waitFor();
+    assert.equal(await tab.locator('#key-slot-title').innerText(), 'alice already has 2 access keys');
+    assert.equal(await tab.locator('#key-slot-list > li').count(), 2);
+    assert.equal(await tab.getByLabel('IAM user name').inputValue(), 'alice');
+    assert.equal(await tab.evaluate(() => document.activeElement?.id), 'key-slot-title', 'the choice has the focus');
+    assert.deepEqual(await motoKeyIds('alice'), keys, 'showing the choice changed something');
+    await tab.screenshot({ path: screenshotPath('console-aws-key-limit-choice.png') });
+    await tab.getByRole('button', { name: `Delete ${extra} in IAM` }).click();
+    await tab.getByRole('group', { name: `Confirm deleting ${extra} in IAM` }).getByRole('button', { name: 'Delete key' }).click();
+    await tab.locator('#status[data-kind="ok"]').filter({ hasText: 'Access key created and vaulted' }).waitFor({ timeout: 20_000 });
+    const after = await motoKeyIds('alice');
+    assert.equal(after.length, 2);
+    assert.ok(!after.includes(extra) && after.includes(keys.find((k) => k !== extra)), after.join(', '));
+    assert.equal((await entryKeys()).length, before.length + 1, 'the new key was not vaulted');
     await tab.close();
     await dismissToast(page);
   });

@@ -222,10 +222,12 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
       return { entryId: created.entryId, keyId: created.accessKey };
     },
 
-    'console.openExtension': async ({ entryId }) => {
+    'console.openExtension': async ({ entryId, userName }) => {
       // The popup itself cannot be opened from here on every Chrome version; a tab showing the
       // popup page can, and needs no "tabs" permission.
-      await chrome.tabs.create({ url: chrome.runtime.getURL(`popup.html${entryId === undefined ? '' : `#entry=${entryId}`}`) });
+      const hash =
+        entryId !== undefined ? `#entry=${entryId}` : userName !== undefined ? `#key-slot=${encodeURIComponent(userName)}` : '';
+      await chrome.tabs.create({ url: chrome.runtime.getURL(`popup.html${hash}`) });
       return { opened: true };
     },
   };
