@@ -111,14 +111,10 @@ export function createSigners(deps: SignerWorkerDeps): {
   forgetSessionSigners: () => Promise<void>;
 } {
   /**
-   * As requireUnlockedVault, without reading the header when the vault is unlocked (an unlocked
-   * vault has one): the signer lookups of every create call this, one storage read fewer each.
-   */
-  /**
-   * What each sealed record opened to, by storage key, while the vault is unlocked: a sealed
-   * value never changes under its key, so listing signers opens only records not seen before,
-   * instead of every entry of the vault on every console click (~0.15 ms each). Metadata only
-   * (what vault.list shows), kept in the worker's memory and dropped on lock.
+   * What each sealed record opened to, by storage key, while the vault is unlocked: listing
+   * signers opens only records it has not seen with that value before, instead of every entry
+   * of the vault on every console click (~0.15 ms each). Metadata only (what vault.list shows),
+   * kept in the worker's memory and dropped on lock.
    */
   let opened = new Map<string, { value: string; listed: Listed }>();
 
@@ -143,6 +139,10 @@ export function createSigners(deps: SignerWorkerDeps): {
     return pairs.map(([key]) => openedNow.get(key) ?? (opened.get(cacheKey(key)) as { listed: Listed }).listed);
   }
 
+  /**
+   * As requireUnlockedVault, without reading the header when the vault is unlocked (an unlocked
+   * vault has one): the signer lookups of every create call this, one storage read fewer each.
+   */
   async function requireUnlocked(): Promise<void> {
     await deps.requireCore();
     if (!vaultIsUnlocked()) {
@@ -411,8 +411,10 @@ export function createSigners(deps: SignerWorkerDeps): {
     },
   };
 
-  /** On lock: role credentials and MFA sessions are for the unlocked session only. */
-  /** On lock: role credentials and MFA sessions go, and so does what the records opened to. */
+  /**
+   * On lock: role credentials and MFA sessions are for the unlocked session only, and what the
+   * records opened to is forgotten.
+   */
   async function forgetSessionSigners(): Promise<void> {
     opened = new Map();
     const keys = [

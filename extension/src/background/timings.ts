@@ -10,7 +10,7 @@ import type { CallTimings } from '../../../build/pkg/keysmith_core.js';
 export type CreateTimings = CallTimings & { storeMs: number };
 
 export const CREATE_MEASURE = {
-  /** The worker's create handler: signer opened, key slot checked, created, sealed, stored. */
+  /** The worker's create handler: signer opened, key created, sealed and stored. */
   awsCreateAccessKey: 'keysmith.aws.createAccessKey',
   /** The console's message, from arrival to answer (adds finding the signer). */
   consoleAwsCreateAccessKey: 'keysmith.console.aws.createAccessKey',
