@@ -7,8 +7,9 @@
 // pair and export it as .pem (key material masked); then start the strict Scaleway fake and create
 // and vault a Scaleway API key the same way (add the signer on the options page, verify it, create a
 // key with an expiry and a preferred Project, export config.yaml masked, prove the secret real
-// against the fake); then the console fixtures: "Create and vault key" and "Vault this key" in the
-// AWS and Scaleway consoles (tests/demo/console-demo.mjs); lock.
+// against the fake); then the console fixtures: "Create and vault key" (a real create at moto and
+// at the fake, with the vaulted signers) and "Vault this key" in the AWS and Scaleway consoles
+// (tests/demo/console-demo.mjs); lock.
 // Builds nothing.
 //
 // Headless unless a display is available (DISPLAY set) and HEADLESS is not 1.
@@ -246,7 +247,7 @@ async function demo() {
   }
   await pemRow.locator('.export-panel').getByRole('button', { name: 'Hide' }).click();
   const fake = await scalewayDemo(browser, popup);
-  await consoleDemo({ browser, popup, fake, say });
+  await consoleDemo({ browser, popup, fake, moto, core: await loadCore(), userName: TARGET_USER, say });
 
   say('Locking the vault…');
   await lockVault(popup);
@@ -272,7 +273,7 @@ async function main() {
   try {
     await demo();
     console.log(
-      'Demo finished: vault created; an AWS access key and an EC2 key pair (moto) and a Scaleway API key (strict fake) created, vaulted, exported and verified (secrets masked).',
+      'Demo finished: vault created; an AWS access key and an EC2 key pair (moto) and a Scaleway API key (strict fake) created, vaulted, exported and verified (secrets masked); in the console fixtures, an IAM key and a Scaleway key created and vaulted with one click each, and two displayed keys vaulted.',
     );
     return 0;
   } catch (error) {

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
-import { loadCore, signedQuery } from '../support/core.mjs';
+import { listedAccessKeyIds, loadCore, signedQuery } from '../support/core.mjs';
 import { repoRoot, startMoto, xmlText } from '../support/moto.mjs';
 import {
   createAccessKey,
@@ -32,16 +32,7 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
   let signerId;
 
   /** The user's access key ids as moto lists them, signed from Node. */
-  async function motoKeyIds(userName) {
-    const listed = await signedQuery(core, {
-      endpoint: moto.endpoint,
-      service: 'iam',
-      params: { Action: 'ListAccessKeys', UserName: userName },
-      credentials: moto.signer,
-    });
-    assert.equal(listed.status, 200, listed.text);
-    return [...listed.text.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1]).sort();
-  }
+  const motoKeyIds = (userName) => listedAccessKeyIds(core, { endpoint: moto.endpoint, credentials: moto.signer }, userName);
 
   before(
     async () => {

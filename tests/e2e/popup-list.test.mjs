@@ -20,8 +20,8 @@ import {
 } from '../support/popup-driver.mjs';
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
-import { cleanUp } from '../support/cleanup.mjs';
 import { addScalewaySigner } from '../support/signer-driver.mjs';
+import { cleanUp } from '../support/cleanup.mjs';
 
 const PASSPHRASE = 'harbour violet tundra sextant 19';
 const HOUR_MS = 3_600_000;
@@ -70,6 +70,7 @@ describe('popup: the vault list and the Scaleway key form', { timeout: 300_000 }
     await assertAccessible(popup, 'first run');
     const vault = await createVault(popup, PASSPHRASE);
     assert.equal(vault.ok, true, vault.error);
+    // Signers are vault entries, added on the options page.
     const added = await addScalewaySigner(browser, fake.signer);
     assert.equal(added.kind, 'ok', added.text);
     assert.equal((await verifyScalewaySigner(popup, fake.signer)).kind, 'ok');

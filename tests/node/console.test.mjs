@@ -135,6 +135,7 @@ describe('console origins and senders', () => {
       type: 'console.vaultKey',
       key: { provider: 'aws', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: secret, userName: 'alice' },
     });
+    assert.deepEqual(parse({ type: 'console.openExtension', userName: 'alice' }), { type: 'console.openExtension', userName: 'alice' });
     const bad = [
       { type: 'console.vaultKey', key: { provider: 'gcp' } },
       { type: 'console.vaultKey', key: { provider: 'aws', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: `${secret} ` } },
@@ -143,6 +144,8 @@ describe('console origins and senders', () => {
       { type: 'console.ec2.createKeyPair', region: 'mars-1' },
       { type: 'console.scaleway.createApiKey', applicationId: 'x' },
       { type: 'console.openExtension', entryId: 'ABC' },
+      { type: 'console.openExtension', userName: 'no spaces' },
+      { type: 'console.openExtension', userName: 'alice', entryId: 'a'.repeat(32) },
     ];
     for (const value of bad) {
       assert.throws(() => parse(value), (error) => error.code === 'bad_request' && !error.message.includes(secret.slice(0, 12)), JSON.stringify(value));

@@ -24,6 +24,7 @@ export async function loadCore() {
 const QUERY_SERVICES = {
   iam: { version: '2010-05-08', region: 'us-east-1' },
   sts: { version: '2011-06-15', region: 'us-east-1' },
+  ec2: { version: '2016-11-15', region: 'us-east-1' },
 };
 
 /**
@@ -44,10 +45,12 @@ export function queryBody(params) {
 
 /**
  * Sends a SigV4-signed Query API request (form POST) to `endpoint`, signed by the core.
+ * `region` overrides the service's default (EC2 is regional; moto keeps one backend per region).
  * @returns {Promise<{status: number, text: string}>}
  */
-export async function signedQuery(core, { endpoint, service, params, credentials }) {
-  const { version, region } = QUERY_SERVICES[service];
+export async function signedQuery(core, { endpoint, service, params, credentials, region: inRegion }) {
+  const { version, region: defaultRegion } = QUERY_SERVICES[service];
+  const region = inRegion ?? defaultRegion;
   const body = queryBody({ ...params, Version: version });
   return signedPost(core, {
     url: `${endpoint}/`,
@@ -91,4 +94,17 @@ async function signedPost(core, { url, headers, body, region, service, credentia
     signal: AbortSignal.timeout(10_000),
   });
   return { status: response.status, text: await response.text() };
+}
+
+/**
+ * The access key ids of IAM user `userName`, sorted, as the emulator at `endpoint` lists them
+ * (ListAccessKeys signed by the core with `credentials`): the provider's view, independent of
+ * the extension.
+ */
+export async function listedAccessKeyIds(core, { endpoint, credentials }, userName) {
+  const listed = await signedQuery(core, { endpoint, service: 'iam', params: { Action: 'ListAccessKeys', UserName: userName }, credentials });
+  if (listed.status !== 200) {
+    throw new Error(`ListAccessKeys for ${userName}: HTTP ${listed.status}: ${listed.text.slice(0, 300)}`);
+  }
+  return [...listed.text.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1]).sort();
 }

@@ -6,7 +6,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::providers::{
     opt, opt_non_empty, read_call, read_tags, record, required, send, send_json, start, with_field,
-    Answer, Call, Job,
+    Answer, Call, Job, Phases,
 };
 use super::read;
 use super::vault::{read_vault_header, seal_created, sealed_record};
@@ -98,6 +98,7 @@ fn user_of(call: &Call) -> Option<String> {
 async fn key_slot_decision(
     call: &Call,
     after: Option<&AwsError>,
+    phases: &mut Phases,
 ) -> Result<KeySlotDecision, AwsError> {
     let user = call.user_name.as_deref();
     let mut keys = Vec::new();
@@ -105,8 +106,9 @@ async fn key_slot_decision(
     let mut marker: Option<String> = None;
     loop {
         let prepare = || iam::prepare_list_access_keys(&call.endpoint, user, marker.as_deref());
-        let response = send(&call.credentials, Repeatable::Idempotent, &prepare).await?;
+        let response = send(&call.credentials, Repeatable::Idempotent, &prepare, phases).await?;
         let page = iam::parse_list_access_keys(&response)?;
+        phases.lap(Phases::PARSE);
         keys.extend(page.items);
         match pages.advance(page.next_marker)? {
             Some(next) => marker = Some(next),
@@ -116,8 +118,9 @@ async fn key_slot_decision(
     let mut last_used = Vec::with_capacity(keys.len());
     for key in &keys {
         let prepare = || iam::prepare_get_access_key_last_used(&call.endpoint, &key.access_key_id);
-        let response = send(&call.credentials, Repeatable::Idempotent, &prepare).await?;
+        let response = send(&call.credentials, Repeatable::Idempotent, &prepare, phases).await?;
         let used = iam::parse_get_access_key_last_used(&response)?;
+        phases.lap(Phases::PARSE);
         last_used.push((key.access_key_id.clone(), used));
     }
     let slots = keyslot::key_slots(&keys, &last_used, Some(call.signer_key_id.as_str()));
@@ -183,7 +186,8 @@ fn decision_value(decision: &KeySlotDecision) -> JsValue {
 /// With `pushSecret`, the key is also pushed to AWS Secrets Manager once sealed, as the JSON
 /// `{AccessKeyId, SecretAccessKey}` built here, signed by the same signer (or its MFA session)
 /// as the create; the answer's `pushed` or `pushError` says how
-/// that went (a failed push never loses the vaulted key).
+/// that went (a failed push never loses the vaulted key). `timings` says where the time went
+/// (sign, network, parse, seal), for the benchmarks.
 #[wasm_bindgen(js_name = iamCreateAccessKey, unchecked_return_type = "Promise<CreatedAccessKeyInfo & { pushed?: PushedSecretInfo; pushError?: KeysmithError }>")]
 pub fn iam_create_access_key(
     #[wasm_bindgen(
@@ -191,6 +195,7 @@ pub fn iam_create_access_key(
     )]
     args: JsValue,
 ) -> Promise {
+    let mut phases = Phases::start();
     let checked = read_call(&args).and_then(|call| {
         let header = read_vault_header(&args)?;
         let description = read::opt_string(&args, "arguments", "description")?;
@@ -201,18 +206,26 @@ pub fn iam_create_access_key(
         Ok(checked) => checked,
         Err(error) => return Promise::reject(&error),
     };
+    // Opening the signer (above) counts as signing.
+    phases.lap(Phases::SIGN);
     future_to_promise(async move {
         let user = call.user_name.as_deref();
-        let created = send(&call.credentials, Repeatable::Once, &|| {
-            iam::prepare_create_access_key(&call.endpoint, user)
-        })
+        let created = send(
+            &call.credentials,
+            Repeatable::Once,
+            &|| iam::prepare_create_access_key(&call.endpoint, user),
+            &mut phases,
+        )
         .await
         .and_then(|response| iam::parse_create_access_key(&response));
+        phases.lap(Phases::PARSE);
         let key = match created {
             Ok(key) => key,
             Err(error) if error.is_key_limit() => {
                 // If listing fails too, the LimitExceeded error is still the one to report.
-                let decision = key_slot_decision(&call, Some(&error)).await.ok();
+                let decision = key_slot_decision(&call, Some(&error), &mut phases)
+                    .await
+                    .ok();
                 let thrown = JsValue::from(error);
                 return Err(match decision {
                     Some(d) => with_field(thrown, "keySlot", &decision_value(&d)),
@@ -247,6 +260,7 @@ pub fn iam_create_access_key(
             )));
             with_field(error, "accessKeyId", &access_key_id.as_str().into())
         })?;
+        phases.lap(Phases::SEAL);
         let (pushed, push_error) = match (&push, &push_value) {
             (Some(target), Some(value)) => match push_secret(&call, target, value).await {
                 Ok(version) => (
@@ -270,6 +284,7 @@ pub fn iam_create_access_key(
             ("entry", sealed_record(&sealed)),
             ("pushed", pushed),
             ("pushError", push_error),
+            ("timings", phases.value()),
         ]))
     })
 }
@@ -318,7 +333,14 @@ async fn push_secret(
             },
         )
     };
-    match send_json(&call.credentials, Repeatable::Idempotent, &create).await {
+    match send_json(
+        &call.credentials,
+        Repeatable::Idempotent,
+        &create,
+        &mut Phases::start(),
+    )
+    .await
+    {
         Ok(response) => secretsmanager::parse_create_secret(&response),
         Err(error) if error.provider_code() == Some("ResourceExistsException") => {
             let put = || {
@@ -330,7 +352,13 @@ async fn push_secret(
                     &target.token,
                 )
             };
-            let response = send_json(&call.credentials, Repeatable::Idempotent, &put).await?;
+            let response = send_json(
+                &call.credentials,
+                Repeatable::Idempotent,
+                &put,
+                &mut Phases::start(),
+            )
+            .await?;
             secretsmanager::parse_put_secret_value(&response)
         }
         Err(error) => Err(error),
@@ -347,7 +375,7 @@ pub fn iam_key_slot(
         Err(error) => return Promise::reject(&error),
     };
     future_to_promise(async move {
-        let decision = key_slot_decision(&call, None).await?;
+        let decision = key_slot_decision(&call, None, &mut Phases::start()).await?;
         Ok(decision_value(&decision))
     })
 }

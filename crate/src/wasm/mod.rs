@@ -77,7 +77,9 @@ export interface AwsCallArgs {
   endpoint?: string;
 }
 export interface CallerIdentity { account: string; arn: string; userId: string }
-export interface CreatedAccessKeyInfo { accessKeyId: string; userName: string; status: string; createDate: string; entry: SealedRecord }
+/** Where a provider call's time went (ms, performance.now): for the benchmarks' breakdown. */
+export interface CallTimings { signMs: number; networkMs: number; parseMs: number; sealMs: number }
+export interface CreatedAccessKeyInfo { accessKeyId: string; userName: string; status: string; createDate: string; entry: SealedRecord; timings: CallTimings }
 /** Every error the core throws is an Error with these fields. */
 export interface KeysmithError extends Error {
   code: string;

@@ -163,6 +163,57 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The JS monotonic clock (window, worker or Node): phases are timed with it, never with
+    /// `SystemTime` (which panics on wasm32).
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+}
+
+/// Where a call's time went, for the benchmarks' breakdown (`timings` in a create's result):
+/// each [`Phases::lap`] gives the time since the previous lap to one phase. A handful of clock
+/// reads per call.
+pub(super) struct Phases {
+    ms: [f64; 4],
+    last: f64,
+}
+
+impl Phases {
+    /// Opening the signer, building and signing requests.
+    pub const SIGN: usize = 0;
+    /// `fetch` until the body is in WASM memory (mostly the provider's own time), and retry waits.
+    pub const NETWORK: usize = 1;
+    /// Reading the answers.
+    pub const PARSE: usize = 2;
+    /// Sealing the new secret into a vault entry.
+    pub const SEAL: usize = 3;
+
+    pub fn start() -> Self {
+        Self {
+            ms: [0.0; 4],
+            last: performance_now(),
+        }
+    }
+
+    pub fn lap(&mut self, phase: usize) {
+        let now = performance_now();
+        self.ms[phase] += now - self.last;
+        self.last = now;
+    }
+
+    /// `{signMs, networkMs, parseMs, sealMs}`.
+    pub fn value(&self) -> JsValue {
+        let [sign, network, parse, seal] = self.ms;
+        record(&[
+            ("signMs", sign.into()),
+            ("networkMs", network.into()),
+            ("parseMs", parse.into()),
+            ("sealMs", seal.into()),
+        ])
+    }
+}
+
 /// A non-cryptographic random number: retry jitter only needs to differ between clients.
 fn jitter() -> u32 {
     (js_sys::Math::random() * 4_294_967_296.0) as u32
@@ -190,8 +241,9 @@ pub(super) async fn send(
     credentials: &AwsCredentials,
     repeatable: Repeatable,
     prepare: &dyn Fn() -> Result<PreparedCall, SigningError>,
+    phases: &mut Phases,
 ) -> Result<HttpResponse, AwsError> {
-    send_with(credentials, repeatable, prepare, query_error).await
+    send_with(credentials, repeatable, prepare, query_error, phases).await
 }
 
 /// [`send`] for a JSON 1.1 service (Secrets Manager): errors are JSON documents.
@@ -199,14 +251,21 @@ pub(super) async fn send_json(
     credentials: &AwsCredentials,
     repeatable: Repeatable,
     prepare: &dyn Fn() -> Result<PreparedCall, SigningError>,
+    phases: &mut Phases,
 ) -> Result<HttpResponse, AwsError> {
-    send_with(credentials, repeatable, prepare, |response| {
-        if (200..300).contains(&response.status) {
-            None
-        } else {
-            decode_json(response, &[]).err()
-        }
-    })
+    send_with(
+        credentials,
+        repeatable,
+        prepare,
+        |response| {
+            if (200..300).contains(&response.status) {
+                None
+            } else {
+                decode_json(response, &[]).err()
+            }
+        },
+        phases,
+    )
     .await
 }
 
@@ -215,18 +274,22 @@ async fn send_with(
     repeatable: Repeatable,
     prepare: &dyn Fn() -> Result<PreparedCall, SigningError>,
     classify: fn(&HttpResponse) -> Option<AwsError>,
+    phases: &mut Phases,
 ) -> Result<HttpResponse, AwsError> {
     let mut attempt = 0;
     loop {
         // Signing handles the secret: its stack is wiped before the await below.
         let request = wiped(|| prepare()?.sign(credentials, now_ms()))?;
+        phases.lap(Phases::SIGN);
         let response = fetch::send(request).await?;
+        phases.lap(Phases::NETWORK);
         let Some(error) = classify(&response) else {
             return Ok(response);
         };
         match next_retry_delay_ms(&error, attempt, repeatable, jitter()) {
             Some(ms) => {
                 sleep(ms).await;
+                phases.lap(Phases::NETWORK);
                 attempt += 1;
             }
             None => return Err(error),
@@ -281,7 +344,13 @@ pub(super) fn start(job: Result<Job, JsValue>) -> Promise {
         let mut marker: Option<String> = None;
         loop {
             let prepare = || (job.prepare)(&job.call.endpoint, marker.as_deref());
-            let response = send(&job.call.credentials, job.repeatable, &prepare).await?;
+            let response = send(
+                &job.call.credentials,
+                job.repeatable,
+                &prepare,
+                &mut Phases::start(),
+            )
+            .await?;
             match (job.read)(&response)? {
                 Answer::Value(value) => return Ok(value),
                 Answer::Page(page, next) => {

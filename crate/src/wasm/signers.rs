@@ -6,7 +6,7 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use super::providers::{opt_non_empty, send};
+use super::providers::{opt_non_empty, send, Phases};
 use super::read;
 use super::vault::{listing, read_vault_header, seal_created_entry, sealed_record};
 use crate::aws::retry::Repeatable;
@@ -117,7 +117,13 @@ pub fn signer_add_aws(
     };
     future_to_promise(async move {
         let prepare = || sts::prepare_get_caller_identity(&endpoint, region.as_deref());
-        let response = send(&credentials, Repeatable::Idempotent, &prepare).await?;
+        let response = send(
+            &credentials,
+            Repeatable::Idempotent,
+            &prepare,
+            &mut Phases::start(),
+        )
+        .await?;
         let identity = sts::parse_get_caller_identity(&response)?;
         if let EntryData::AwsAccessKey(k) = &mut data {
             k.account_id.get_or_insert_with(|| identity.account.clone());

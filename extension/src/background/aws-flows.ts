@@ -47,6 +47,7 @@ import {
 } from './aws-records.js';
 import type { SignerArgs } from './signers.js';
 import { pausePoint } from './test-pause.js';
+import { type CreateTimings, sumTimings } from './timings.js';
 
 /** What the handlers need from the worker. */
 export interface AwsFlowDeps {
@@ -120,7 +121,7 @@ export function awsFlows(deps: AwsFlowDeps): {
     userName: string | undefined,
     purpose: PendingCreate['purpose'],
     options: { pushSecret?: { region: string; name: string }; onAnswered?: (created: CreatedByCore) => Promise<void> },
-  ): Promise<CreatedAccessKey & { storageKey: string }> {
+  ): Promise<CreatedAccessKey & { storageKey: string; timings: CreateTimings }> {
     const who = userName ?? 'the signing user';
     if ((await localBytesFree()) < CREATE_HEADROOM_BYTES) {
       throw deps.fail(
@@ -161,11 +162,14 @@ export function awsFlows(deps: AwsFlowDeps): {
           'it is listed under "Unfinished creates", where you can check and delete it',
       );
     }
+    let storeMs = 0;
     try {
       await options.onAnswered?.(created);
       KEYSMITH_TEST: await pausePoint('after-provider');
       // Persist first, answer second: once the caller hears "created", the key is in the vault.
+      const storing = performance.now();
       await chrome.storage.local.set({ [created.entry.storageKey]: created.entry.value });
+      storeMs = performance.now() - storing;
     } catch (error) {
       throw await undoUnvaulted(args, userName, created, marker, error);
     }
@@ -174,7 +178,8 @@ export function awsFlows(deps: AwsFlowDeps): {
       // The key is vaulted; a marker left behind only makes the next check find nothing.
       console.warn('Keysmith: could not clear a pending-create marker:', deps.describeError(error));
     });
-    const result: CreatedAccessKey & { storageKey: string } = {
+    const result: CreatedAccessKey & { storageKey: string; timings: CreateTimings } = {
+      timings: sumTimings([created.timings], storeMs),
       accessKeyId: created.accessKeyId,
       userName: created.userName,
       status: created.status,

@@ -21,6 +21,7 @@ import {
   type Settings,
   parseEc2Region,
 } from '../shared/messages.js';
+import { CREATE_MEASURE, recordMeasure } from './timings.js';
 
 /** What the handlers need from the worker. */
 export interface ConsoleWorkerDeps {
@@ -57,8 +58,8 @@ export class ConsoleError extends Error {
 /**
  * THE one place the console buttons get a signer identity: the most recent vaulted signer of
  * `provider` (the same default as the popup's selectors; `signers.list` is newest first). The
- * vault must be unlocked to read it (`vault_locked` otherwise); with none, `no_signer` tells the
- * user where to add one. Content scripts never see what this returns, and it is only an id: the
+ * vault must exist (`no_vault`) and be unlocked to read it (`vault_locked`), both checked by
+ * `signers.list` before anything else; with no signer, `no_signer` tells the user where to add one. Content scripts never see what this returns, and it is only an id: the
  * worker's `loadSigner` hands the sealed record to the core, which opens it inside WASM.
  */
 export async function consoleSigner(deps: ConsoleWorkerDeps, provider: ConsoleProvider): Promise<ConsoleSigner> {
@@ -184,16 +185,16 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
     },
 
     'console.aws.createAccessKey': async ({ userName }) => {
-      await requireHeader();
+      const started = performance.now();
       const { signerId } = await consoleSigner(deps, 'aws');
       const created = await deps.dispatch({ type: 'aws.createAccessKey', signerId, userName });
+      recordMeasure(CREATE_MEASURE.consoleAwsCreateAccessKey, started);
       return { entryId: created.entryId, keyId: created.accessKeyId };
     },
 
     'console.ec2.createKeyPair': async ({ region, keyName }) => {
       // The console may be GovCloud's or China's: only regions the manifest grants can be reached.
       parseEc2Region(region);
-      await requireHeader();
       const { signerId } = await consoleSigner(deps, 'aws');
       const created = await deps.dispatch({
         type: 'aws.createKeyPair',
@@ -205,7 +206,6 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
     },
 
     'console.scaleway.createApiKey': async ({ applicationId }) => {
-      await requireHeader();
       const { signerId } = await consoleSigner(deps, 'scaleway');
       const me = await deps.dispatch({ type: 'scaleway.verifySigner', signerId });
       const created = await deps.dispatch({
@@ -222,10 +222,12 @@ export function consoleHandlers(deps: ConsoleWorkerDeps): ConsoleHandlers {
       return { entryId: created.entryId, keyId: created.accessKey };
     },
 
-    'console.openExtension': async ({ entryId }) => {
+    'console.openExtension': async ({ entryId, userName }) => {
       // The popup itself cannot be opened from here on every Chrome version; a tab showing the
       // popup page can, and needs no "tabs" permission.
-      await chrome.tabs.create({ url: chrome.runtime.getURL(`popup.html${entryId === undefined ? '' : `#entry=${entryId}`}`) });
+      const hash =
+        entryId !== undefined ? `#entry=${entryId}` : userName !== undefined ? `#key-slot=${encodeURIComponent(userName)}` : '';
+      await chrome.tabs.create({ url: chrome.runtime.getURL(`popup.html${hash}`) });
       return { opened: true };
     },
   };

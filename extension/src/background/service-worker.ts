@@ -61,6 +61,7 @@ import { awsFlows, makeQueue } from './aws-flows.js';
 import { consoleHandlers, consoleSenderMayAsk } from './console.js';
 import { scalewayHandlers } from './scaleway.js';
 import { type SignerArgs, createSigners } from './signers.js';
+import { CREATE_MEASURE, recordMeasure } from './timings.js';
 import { isConsoleMessageType } from '../shared/console-messages.js';
 import { createVaultFile } from './vault-file.js';
 
@@ -330,8 +331,43 @@ async function ping(): Promise<PingResult> {
   return { coreVersion: coreVersion() };
 }
 
+/**
+ * The settings and the vault header as this worker last read or wrote them: one create reads
+ * them several times, and every chrome.storage call is a round trip to the browser process.
+ * Writes here go through writeRecord; chrome.storage.onChanged drops a copy that anything else
+ * changes; a failed read is not kept.
+ */
+const recordCache = new Map<string, Promise<Record<string, unknown>>>();
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local') {
+    for (const key of Object.keys(changes)) {
+      recordCache.delete(key);
+    }
+  }
+});
+
+function readRecord(key: string): Promise<Record<string, unknown>> {
+  let read = recordCache.get(key);
+  if (read === undefined) {
+    read = chrome.storage.local.get(key);
+    recordCache.set(key, read);
+    read.catch(() => recordCache.delete(key));
+  }
+  return read;
+}
+
+async function writeRecord(key: string, value: unknown): Promise<void> {
+  recordCache.delete(key);
+  try {
+    await chrome.storage.local.set({ [key]: value });
+  } finally {
+    // A read that started while writing may hold the old value.
+    recordCache.delete(key);
+  }
+}
+
 async function loadSettings(): Promise<Settings> {
-  const stored: Record<string, unknown> = await chrome.storage.local.get(STORAGE.settings);
+  const stored = await readRecord(STORAGE.settings);
   const value = stored[STORAGE.settings];
   if (value === undefined) {
     return DEFAULT_SETTINGS;
@@ -351,10 +387,10 @@ async function updateSettings(message: MessageOf<'settings.set'>): Promise<Setti
   const current = await loadSettings();
   const { type: _type, ...change } = message;
   const settings: Settings = { ...current, ...change };
-  await chrome.storage.local.set({ [STORAGE.settings]: settings });
+  await writeRecord(STORAGE.settings, settings);
   if (settings.autoLockMinutes !== current.autoLockMinutes) {
-    // A new timeout applies from now on, to the vault as it is.
-    await touchVault();
+    // A new timeout applies from now on, to the vault as it is (never coalesced away).
+    await serially(parkKey);
   }
   return settings;
 }
@@ -376,20 +412,29 @@ async function getCallerIdentity(message: MessageOf<'aws.getCallerIdentity'>): P
 }
 
 async function createAccessKey(message: MessageOf<'aws.createAccessKey'>): Promise<CreatedAccessKey> {
+  const started = performance.now();
   await requireCore();
   // Refused before any provider call: a key whose secret has nowhere to go must not be made.
   const header = await requireVaultForCreate();
   const args = await providerArgs(message.signerId);
-  // The two-key limit is checked first, so that the user chooses which key to free (never
-  // silently); a LimitExceeded that still happens carries the same choice (keySlot).
-  const slot = await keySlot(message);
-  if (!slot.canCreate) {
-    throw new KeyLimitError(message.userName, slot);
+  // Created straight away: with both slots taken, IAM refuses (LimitExceeded) and creates
+  // nothing, and the core's error then carries the user's keys and a suggestion (keySlot), so
+  // the user chooses which key to free, never silently. Listing first would cost every create
+  // one to two more round trips to IAM for the same choice (and could be stale by the create).
+  try {
+    const { storageKey: _storageKey, timings, ...created } = await awsFlow.createAndVault(
+      args,
+      header,
+      message.userName,
+      'create',
+      { ...(message.pushSecret === undefined ? {} : { pushSecret: message.pushSecret }) },
+    );
+    recordMeasure(CREATE_MEASURE.awsCreateAccessKey, started, timings);
+    return created;
+  } catch (error) {
+    const keySlot = (error as { keySlot?: KeySlotDecision } | null)?.keySlot;
+    throw keySlot === undefined ? error : new KeyLimitError(message.userName, copyKeySlot(keySlot));
   }
-  const { storageKey: _storageKey, ...created } = await awsFlow.createAndVault(args, header, message.userName, 'create', {
-    ...(message.pushSecret === undefined ? {} : { pushSecret: message.pushSecret }),
-  });
-  return created;
 }
 
 async function requireVaultForCreate(): Promise<string> {
@@ -525,7 +570,7 @@ async function sign(message: MessageOf<'aws.sign'>): Promise<AwsSignature> {
 // ----- vault ------------------------------------------------------------------------------------
 
 async function loadHeader(): Promise<string | undefined> {
-  const stored: Record<string, unknown> = await chrome.storage.local.get(STORAGE.header);
+  const stored = await readRecord(STORAGE.header);
   const header = stored[STORAGE.header];
   return typeof header === 'string' ? header : undefined;
 }
@@ -602,6 +647,7 @@ async function restoreLockState(): Promise<void> {
 async function lockVault(reason: string): Promise<void> {
   const wasUnlocked = vaultIsUnlocked();
   vaultLock();
+  lastParkedAt = Number.NEGATIVE_INFINITY;
   await Promise.all([
     chrome.storage.session.remove(STORAGE.unlocked),
     chrome.alarms.clear(AUTO_LOCK_ALARM),
@@ -617,8 +663,18 @@ async function lockVault(reason: string): Promise<void> {
  * never park a key again after a lock that ran in between.
  */
 function touchVault(): Promise<void> {
+  // One flow often reads the vault twice (a console create finds its signer, then opens it):
+  // uses this close together are one use, so the deadline is parked once (it ends up at most
+  // TOUCH_COALESCE_MS early, against minutes of auto-lock).
+  if (performance.now() - lastParkedAt < TOUCH_COALESCE_MS) {
+    return Promise.resolve();
+  }
   return serially(parkKey);
 }
+
+const TOUCH_COALESCE_MS = 250;
+/** When parkKey last parked the key (performance.now), or -Infinity since a lock or start. */
+let lastParkedAt = Number.NEGATIVE_INFINITY;
 
 /** Parks the key with a fresh deadline, and sets the alarm. Only from inside the queue. */
 async function parkKey(): Promise<void> {
@@ -628,8 +684,12 @@ async function parkKey(): Promise<void> {
   const { autoLockMinutes } = await loadSettings();
   const lockAt = Date.now() + autoLockMinutes * 60_000;
   const parked: ParkedKey = { sessionKey: vaultSessionKey(), lockAt };
-  await chrome.storage.session.set({ [STORAGE.unlocked]: parked });
-  await chrome.alarms.create(AUTO_LOCK_ALARM, { when: lockAt });
+  // Independent writes, one round trip of latency (this runs on every use of the vault).
+  await Promise.all([
+    chrome.storage.session.set({ [STORAGE.unlocked]: parked }),
+    chrome.alarms.create(AUTO_LOCK_ALARM, { when: lockAt }),
+  ]);
+  lastParkedAt = performance.now();
 }
 
 async function vaultStatus(): Promise<VaultStatus> {
@@ -666,7 +726,7 @@ async function createVault(message: MessageOf<'vault.create'>): Promise<VaultSta
   }
   const created = vaultCreate(message.passphrase, undefined);
   try {
-    await chrome.storage.local.set({ [STORAGE.header]: created.header });
+    await writeRecord(STORAGE.header, created.header);
   } catch (error) {
     vaultLock();
     throw new WorkerError(WorkerErrorCode.storageFailed, `the vault could not be saved: ${describeError(error)}`);
@@ -693,7 +753,7 @@ async function changePassphrase(message: MessageOf<'vault.changePassphrase'>): P
     vaultUnlock(header, message.currentPassphrase);
   }
   const changed = vaultChangePassphrase(header, message.newPassphrase);
-  await chrome.storage.local.set({ [STORAGE.header]: changed.header });
+  await writeRecord(STORAGE.header, changed.header);
   await parkKey();
   return vaultStatus();
 }

@@ -111,7 +111,7 @@ async function createAccessKey(userName: string, button: InjectedButton): Promis
   const reply = await ask({ type: 'console.aws.createAccessKey', userName });
   button.setBusy(false);
   if (!reply.ok) {
-    errorToast(AWS_THEME, reply.error, `Create and vault key for ${userName}`);
+    errorToast(AWS_THEME, reply.error, `Create and vault key for ${userName}`, userName);
     return;
   }
   showToast(AWS_THEME, {

@@ -304,22 +304,37 @@ export function showToast(theme: ConsoleTheme, content: ToastContent): HTMLEleme
   return host;
 }
 
-/** "Open Keysmith" (on an entry, when given): the worker opens the extension in a tab. */
-export function openExtensionAction(label: string, entryId?: string): ToastAction {
+/**
+ * "Open Keysmith": the worker opens the extension in a tab, on an entry (an entry id) or on
+ * an IAM user's two-key choice (`{userName}`), when given.
+ */
+export function openExtensionAction(label: string, target?: string | { userName: string }): ToastAction {
   return {
     label,
     run: () => {
-      void ask(entryId === undefined ? { type: 'console.openExtension' } : { type: 'console.openExtension', entryId });
+      void ask(
+        target === undefined
+          ? { type: 'console.openExtension' }
+          : typeof target === 'string'
+            ? { type: 'console.openExtension', entryId: target }
+            : { type: 'console.openExtension', userName: target.userName },
+      );
     },
   };
 }
 
-/** The toast for an error reply: what went wrong and what to do, with a way into Keysmith. */
-export function errorToast(theme: ConsoleTheme, error: ErrorInfo, what: string): HTMLElement {
+/**
+ * The toast for an error reply: what went wrong and what to do, with a way into Keysmith (for
+ * key_limit with the IAM user `userName`: straight to that user's two-key choice).
+ */
+export function errorToast(theme: ConsoleTheme, error: ErrorInfo, what: string, userName?: string): HTMLElement {
   const advice: Record<string, string> = {
     no_signer: "Add a signer identity in Keysmith's options: it is what creates keys for you.",
     no_vault: "Set up Keysmith's vault first, then try again.",
     vault_locked: 'Unlock Keysmith, then try again: nothing was created.',
+    key_limit:
+      'This user already has two access keys, the most IAM allows; nothing was created. ' +
+      'Choose in Keysmith which one to deactivate or delete: the key is created once a slot is free.',
     mfa_required:
       'Your signer identity requires MFA: open Keysmith, enter the MFA code in the AWS form, then try again here.',
   };
@@ -328,7 +343,11 @@ export function errorToast(theme: ConsoleTheme, error: ErrorInfo, what: string):
     code: error.code,
     title: `${what}: not done`,
     detail: advice[error.code] ?? describeErrorForUser(error),
-    actions: [openExtensionAction(error.code === 'vault_locked' ? 'Unlock Keysmith' : 'Open Keysmith')],
+    actions: [
+      error.code === 'key_limit' && userName !== undefined
+        ? openExtensionAction('Choose a key in Keysmith', { userName })
+        : openExtensionAction(error.code === 'vault_locked' ? 'Unlock Keysmith' : 'Open Keysmith'),
+    ],
   });
 }
 

@@ -58,8 +58,11 @@ export type ConsoleRequestMessage =
   | { type: 'console.aws.createAccessKey'; userName: string }
   | { type: 'console.ec2.createKeyPair'; region: string; keyName?: string }
   | { type: 'console.scaleway.createApiKey'; applicationId?: string }
-  /** Opens Keysmith in a tab (on an entry, if given): the toast's link and the fallback. */
-  | { type: 'console.openExtension'; entryId?: string };
+  /**
+   * Opens Keysmith in a tab: on an entry, or on the two-key choice for IAM user `userName`
+   * (after key_limit), if given: the toast's link and the fallback.
+   */
+  | { type: 'console.openExtension'; entryId?: string; userName?: string };
 
 export type ConsoleMessageType = ConsoleRequestMessage['type'];
 
@@ -180,9 +183,13 @@ export function parseConsoleMessage(type: ConsoleMessageType, value: unknown): C
       return applicationId === undefined ? { type } : { type, applicationId };
     }
     case 'console.openExtension': {
-      const d = dict(value, 'message', ['type', 'entryId']);
+      const d = dict(value, 'message', ['type', 'entryId', 'userName']);
       const entryId = optionalMatching(d.entryId, 'entryId', ENTRY_ID, '32 lowercase hex digits');
-      return entryId === undefined ? { type } : { type, entryId };
+      const userName = optionalMatching(d.userName, 'userName', IAM_USER_NAME, 'an IAM user name');
+      if (entryId !== undefined && userName !== undefined) {
+        throw new MessageValidationError('give entryId or userName, not both');
+      }
+      return entryId !== undefined ? { type, entryId } : userName !== undefined ? { type, userName } : { type };
     }
   }
 }

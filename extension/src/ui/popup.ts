@@ -31,6 +31,7 @@ import {
   selectedSigner,
   signerForAction,
 } from './signer-select.js';
+import { linkedKeySlotUser } from './entry-link.js';
 
 const ui = {
   coreVersion: element('core-version', HTMLSpanElement),
@@ -195,6 +196,39 @@ async function sendCreateAccessKey(signerId: string, userName: string, pushSecre
   });
 }
 
+/**
+ * Opened from a console's key_limit toast (popup.html#key-slot=NAME): show NAME's two keys and
+ * the choice right away; once the user frees a slot, the create they asked for runs. Only
+ * reads until the user chooses.
+ */
+async function showLinkedKeySlot(): Promise<void> {
+  const userName = linkedKeySlotUser();
+  if (userName === undefined) {
+    return;
+  }
+  ui.userName.value = userName;
+  const signerId = await signerForAction('aws', showError);
+  if (signerId === undefined) {
+    return;
+  }
+  await withBusyForm(`Reading ${userName}'s access keys…`, async () => {
+    const reply = await sendMessage({ type: 'aws.keySlot', signerId, userName });
+    if (!reply.ok) {
+      reportFailure(reply.error);
+    } else if (reply.result.canCreate) {
+      showSuccess(`${userName} has a free key slot now`, [['User', userName]], 'Create the key with "Create access key for user".');
+    } else {
+      status.showStatusText(ui.status, `${userName} already has two access keys: choose one to free below, and the key is created.`, 'ok');
+      showKeySlotChoice(userName, reply.result, signerId, () => sendCreateAccessKey(signerId, userName));
+      // The choice is what the user came for: bring it into view and put focus on it.
+      const title = element('key-slot-title', HTMLElement);
+      title.tabIndex = -1;
+      title.scrollIntoView({ block: 'start' });
+      title.focus();
+    }
+  });
+}
+
 // ----- start -----------------------------------------------------------------------------------
 
 async function loadState(): Promise<void> {
@@ -284,4 +318,6 @@ initAwsKeys();
 initAwsUsers();
 initAwsRotation();
 initScalewaySection({ onVaulted: refreshVault });
-loadState().catch(reportUnexpected);
+loadState()
+  .then(showLinkedKeySlot)
+  .catch(reportUnexpected);
