@@ -235,6 +235,31 @@ describe('concurrency', { timeout: 400_000 }, () => {
     );
   });
 
+  test('an auto-lock alarm that fires while an unlock runs does not lock the vault the unlock just opened', async () => {
+    await ok(tabs[0], { type: 'settings.set', autoLockMinutes: 1 });
+    await ok(tabs[0], { type: 'vault.unlock', passphrase: PASSPHRASE });
+    // The idle deadline has come: the alarm fires while the person is unlocking (Argon2id: ~1 s).
+    await tabs[2].evaluate(async (key) => {
+      const parked = (await chrome.storage.session.get(key))[key];
+      await chrome.storage.session.set({ [key]: { ...parked, lockAt: Date.now() } });
+    }, PARKED_KEY);
+    const unlocking = sendFromPage(tabs[0], { type: 'vault.unlock', passphrase: PASSPHRASE });
+    await sleep(100);
+    await tabs[2].evaluate((name) => chrome.alarms.create(name, { when: Date.now() }), AUTO_LOCK_ALARM);
+    const unlocked = await unlocking;
+    assert.equal(unlocked.ok, true, JSON.stringify(unlocked));
+    assert.equal(unlocked.result.unlocked, true);
+    // The alarm's lock ran after the unlock, which had set a new deadline a minute away: the
+    // vault the unlock reported open stays open, with that deadline and its alarm.
+    await sleep(500);
+    const status = await ok(tabs[1], { type: 'vault.status' });
+    assert.equal(status.unlocked, true, 'a stale auto-lock alarm locked the vault right after it was unlocked');
+    await ok(tabs[1], { type: 'vault.list' });
+    const alarm = await tabs[2].evaluate((name) => chrome.alarms.get(name), AUTO_LOCK_ALARM);
+    assert.ok(alarm !== undefined && alarm.scheduledTime > Date.now() + 30_000, JSON.stringify(alarm));
+    assert.ok(Math.abs(alarm.scheduledTime - status.autoLockAt) < 1_000, JSON.stringify({ alarm, status }));
+  });
+
   test('unlock racing the auto-lock alarm: the state is always consistent, and unlocking after it always works', async () => {
     const settings = await ok(tabs[0], { type: 'settings.set', autoLockMinutes: 1 });
     assert.equal(settings.autoLockMinutes, 1);
