@@ -2,7 +2,8 @@
 // 20 create-and-vault actions fired at once from 3 extension tabs (20 sealed entries, no loss,
 // no corruption, each vaulted secret real); the same burst with the service worker stopped in
 // the middle (every key AWS made ends vaulted or reported as an orphan, never lost, never
-// duplicated); and unlock racing the auto-lock alarm (the state is always consistent, and an
+// duplicated); a lock arriving with a burst (each create vaulted, or refused having made
+// nothing); an alarm firing during an unlock; and unlock racing the auto-lock alarm (the state is always consistent, and an
 // unlock after it always works). Two windows changing settings at once: tests/e2e/options.test.mjs.
 // Run: node --test tests/e2e/concurrency.test.mjs
 
@@ -31,6 +32,7 @@ const PARKED_KEY = 'keysmith.unlocked';
 /** IAM allows two access keys per user: 10 users × 2 keys = 20 creates per burst. */
 const BURST_USERS = Array.from({ length: 10 }, (_, i) => `cc-burst-${i}`);
 const STOP_USERS = Array.from({ length: 10 }, (_, i) => `cc-stop-${i}`);
+const LOCK_USERS = Array.from({ length: 5 }, (_, i) => `cc-lock-${i}`);
 /** Error codes a vault message may answer while the vault is (being) locked. */
 const LOCKED_CODES = new Set(['locked', 'vault_locked']);
 
@@ -97,7 +99,7 @@ describe('concurrency', { timeout: 400_000 }, () => {
   before(
     async () => {
       core = await loadCore();
-      moto = await startMoto({ extraUsers: [...BURST_USERS, ...STOP_USERS] });
+      moto = await startMoto({ extraUsers: [...BURST_USERS, ...STOP_USERS, ...LOCK_USERS] });
       browser = await launchExtension();
       const first = await openPopup(browser);
       await setAwsEndpoint(first, moto.endpoint);
@@ -232,6 +234,30 @@ describe('concurrency', { timeout: 400_000 }, () => {
       `concurrency: worker stopped mid-burst: ${okReplies.length} answered, ${vaultedHere.length} vaulted, ` +
         `${unvaulted.length} orphans found and deleted`,
     );
+  });
+
+  test('a lock in the middle of a burst: every create is vaulted, or refused as locked with nothing left in AWS', async () => {
+    await ok(tabs[0], { type: 'vault.unlock', passphrase: PASSPHRASE });
+    const messages = burst(LOCK_USERS, signerId);
+    const replies = Promise.all(messages.map((message, i) => sendFromPage(tabs[i % tabs.length], message)));
+    // Locked from another tab while the creates are arriving.
+    await ok(tabs[1], { type: 'vault.lock' });
+    const answered = await replies;
+    for (const reply of answered.filter((r) => !r.ok)) {
+      assert.ok(LOCKED_CODES.has(reply.error.code), JSON.stringify(reply));
+    }
+    const created = answered.filter((r) => r.ok).map((r) => r.result);
+    await ok(tabs[0], { type: 'vault.unlock', passphrase: PASSPHRASE });
+    const { byKeyId } = await vaultedByKeyId();
+    for (const c of created) {
+      assert.deepEqual(byKeyId.get(c.accessKeyId), [ENTRY_PREFIX + c.entryId]);
+    }
+    // A refused create made nothing: AWS has exactly the vaulted keys, and no marker is left.
+    const inAws = [...(await motoKeys(LOCK_USERS)).values()].flat().sort();
+    assert.deepEqual(inAws, created.map((c) => c.accessKeyId).sort());
+    assert.deepEqual(await storageKeys(PENDING_PREFIX), []);
+    assert.deepEqual(await ok(tabs[2], { type: 'aws.pendingCreates' }), []);
+    console.info(`concurrency: lock mid-burst: ${created.length} of ${messages.length} created and vaulted, the rest refused as locked`);
   });
 
   test('an auto-lock alarm that fires while an unlock runs does not lock the vault the unlock just opened', async () => {
