@@ -306,10 +306,16 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
     const [alarm] = await popup.evaluate(() => chrome.alarms.getAll());
     assert.ok(Math.abs(alarm.scheduledTime - status.result.autoLockAt) < 2_000, JSON.stringify({ alarm, status }));
 
-    // Chrome will not fire an alarm sooner than asked, so make it due now: the same alarm the
-    // worker set, re-created from an extension page with a time in the past. Nothing test-only
-    // exists in the extension; the worker's own alarm handler does the locking.
-    await popup.evaluate((when) => chrome.alarms.create('keysmith.autolock', { when }), Date.now() - 1_000);
+    // Chrome will not fire an alarm sooner than asked, so make the minute pass now: the parked
+    // deadline set to a time in the past, and the same alarm the worker set re-created from an
+    // extension page with that time. Nothing test-only exists in the extension; the worker's own
+    // alarm handler does the locking (it leaves open a vault whose parked deadline is still ahead:
+    // tests/e2e/concurrency.test.mjs).
+    await popup.evaluate(async (when) => {
+      const { 'keysmith.unlocked': parked } = await chrome.storage.session.get('keysmith.unlocked');
+      await chrome.storage.session.set({ 'keysmith.unlocked': { ...parked, lockAt: when } });
+      await chrome.alarms.create('keysmith.autolock', { when });
+    }, Date.now() - 1_000);
     await waitForVaultState(popup, 'locked'); // the popup follows the lock by itself
     await popup.screenshot({ path: screenshotPath('vault-auto-locked.png'), fullPage: true });
     const list = await sendFromPage(popup, { type: 'vault.list' });

@@ -123,10 +123,29 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name !== AUTO_LOCK_ALARM) {
     return;
   }
-  serially(() => lockVault('idle timeout')).catch((error: unknown) => {
+  serially(autoLock).catch((error: unknown) => {
     console.error('Keysmith: auto-lock failed:', describeError(error));
   });
 });
+
+/**
+ * The auto-lock alarm's work, in the queue. An alarm that fired just as the vault was used or
+ * unlocked has its lock queued behind that operation, which parked a new deadline (and replaced
+ * the alarm): the vault was not idle after all, so it stays open until the new deadline. Without
+ * a parked deadline still ahead, it locks.
+ */
+async function autoLock(): Promise<void> {
+  const parked = vaultIsUnlocked() ? await loadParkedKey() : undefined;
+  if (parked !== undefined && parked.lockAt > Date.now()) {
+    // The alarm parkKey set is normally there; make sure of it, so the vault cannot stay open.
+    const alarm = await chrome.alarms.get(AUTO_LOCK_ALARM);
+    if (alarm === undefined || alarm.scheduledTime > parked.lockAt) {
+      await chrome.alarms.create(AUTO_LOCK_ALARM, { when: parked.lockAt });
+    }
+    return;
+  }
+  await lockVault('idle timeout');
+}
 
 class WorkerError extends Error {
   constructor(

@@ -14,15 +14,21 @@ export const TEST_RELEASE = 'keysmith.test.release';
 
 export type PauseStep = 'before-request' | 'after-provider' | 'after-store';
 
+/** Whether a create is held at a pause point in this worker (only one is, however many run). */
+let holding = false;
+
 /** Holds the worker at `step` if a test armed it, until the test releases it. */
 export async function pausePoint(step: PauseStep): Promise<void> {
   if (!__KEYSMITH_TEST_BUILD__) {
     return;
   }
   const armed: Record<string, unknown> = await chrome.storage.session.get(TEST_PAUSE_AT);
-  if (armed[TEST_PAUSE_AT] !== step) {
+  // Creates running side by side may all read the armed step before the first clears it: the
+  // first to get here after the read takes it (this check and set run without a pause between).
+  if (armed[TEST_PAUSE_AT] !== step || holding) {
     return;
   }
+  holding = true;
   const released = new Promise<void>((resolve) => {
     const listener = (changes: Record<string, chrome.storage.StorageChange>, area: string): void => {
       if (area === 'session' && changes[TEST_RELEASE]?.newValue !== undefined) {
@@ -36,4 +42,5 @@ export async function pausePoint(step: PauseStep): Promise<void> {
   await chrome.storage.session.set({ [TEST_PAUSED_AT]: step });
   await released;
   await chrome.storage.session.remove([TEST_PAUSED_AT, TEST_RELEASE]);
+  holding = false;
 }
