@@ -5,6 +5,7 @@
 
 pub mod alloc;
 pub mod aws;
+pub mod json;
 #[cfg(feature = "providers")]
 pub mod response;
 pub mod scaleway;

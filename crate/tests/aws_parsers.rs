@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use keysmith_core::aws::json::{read_object, ObjectWriter, MAX_DEPTH};
 use keysmith_core::aws::query::{prepare_query_call, HttpResponse, Params};
 use keysmith_core::aws::Endpoint;
 use keysmith_core::aws::{ec2, iam, secretsmanager, sts, AwsError};
+use keysmith_core::json::{read_object, ObjectWriter, MAX_DEPTH};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -4,9 +4,9 @@
 #![cfg(all(not(target_arch = "wasm32"), feature = "providers"))]
 
 use keysmith_core::aws::{ec2, iam};
+use keysmith_core::json;
 use keysmith_core::response::HttpResponse;
 use keysmith_core::scaleway::error::ScalewayError;
-use keysmith_core::scaleway::json;
 
 /// aws_query, artifact crash-4fc65abab2: an EC2 error document under HTTP 200. The SDKs treat an
 /// error document as an error whatever the status, and so does the core: it must never be read

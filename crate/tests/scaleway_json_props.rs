@@ -3,8 +3,8 @@
 //! broken, makes the reader panic.
 #![cfg(all(feature = "providers", not(target_arch = "wasm32")))]
 
+use keysmith_core::json::{self, Value};
 use keysmith_core::scaleway::error::ScalewayError;
-use keysmith_core::scaleway::json::{self, Value};
 use proptest::prelude::*;
 
 /// A JSON document and the value the reader must produce for it.

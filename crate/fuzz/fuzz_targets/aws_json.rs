@@ -2,7 +2,8 @@
 //! accepts a document that serde_json (the reference parser) rejects.
 #![no_main]
 
-use keysmith_core::aws::json::{decode_json, read_object};
+use keysmith_core::aws::secretsmanager::decode_json;
+use keysmith_core::json::read_object;
 use keysmith_core::aws::secretsmanager;
 use keysmith_core_fuzz::{reference_json, response};
 use libfuzzer_sys::fuzz_target;

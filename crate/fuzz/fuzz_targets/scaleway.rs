@@ -5,7 +5,8 @@
 
 use keysmith_core::response::HttpResponse;
 use keysmith_core::scaleway::error::ScalewayError;
-use keysmith_core::scaleway::{account, iam, json, secret_manager, time};
+use keysmith_core::json;
+use keysmith_core::scaleway::{account, iam, secret_manager, time};
 use keysmith_core_fuzz::{reference_json, response};
 use libfuzzer_sys::fuzz_target;
 

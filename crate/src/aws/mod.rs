@@ -8,8 +8,6 @@ pub mod error;
 #[cfg(feature = "providers")]
 pub mod iam;
 #[cfg(feature = "providers")]
-pub mod json;
-#[cfg(feature = "providers")]
 pub mod keyslot;
 #[cfg(feature = "providers")]
 pub mod query;

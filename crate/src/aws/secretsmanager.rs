@@ -2,9 +2,9 @@
 //! `PutSecretValue`, to push a vaulted key to the team's secret store.
 
 use super::error::{AwsError, SigningError};
-use super::json::{decode_json, ObjectWriter};
 use super::query::{validate_tags, HttpResponse, PreparedCall, Tag};
 use super::{regional_host, validate_region, Endpoint};
+use crate::json::{read_object, ObjectWriter};
 use crate::secret::SecretString;
 
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
@@ -103,7 +103,7 @@ fn json_call(
     endpoint: &Endpoint,
     region: &str,
     operation: &str,
-    body: ObjectWriter,
+    mut body: ObjectWriter,
 ) -> Result<PreparedCall, SigningError> {
     validate_region(region)?;
     let mut body = body.finish();
@@ -218,6 +218,57 @@ pub fn derive_access_key_secret(
         .string("SecretAccessKey", secret_access_key.expose_secret());
     let mut text = w.finish();
     SecretString::new(std::mem::take(&mut *text))
+}
+
+/// The error name of a JSON error: `x-amzn-ErrorType` first, then `__type`, `code`, `Code`;
+/// `aws.protocoltests#Name:http://...` becomes `Name`.
+fn sanitize_error_code(raw: &str) -> &str {
+    let before_colon = raw.split(':').next().unwrap_or_default();
+    let after_hash = before_colon.rsplit('#').next().unwrap_or_default();
+    after_hash.trim()
+}
+
+/// Decodes an AWS JSON 1.1 answer: a 2xx object's wanted string members, or the error
+/// document of any other status as [`AwsError::Provider`]. Anything else (HTML, a truncated
+/// body, an error status with no error name) is [`AwsError::MalformedResponse`].
+pub fn decode_json(
+    response: &HttpResponse,
+    wanted: &[&'static str],
+) -> Result<crate::json::JsonFields, AwsError> {
+    let status = response.status;
+    let malformed = |detail: String| AwsError::MalformedResponse { status, detail };
+    let text = std::str::from_utf8(&response.body)
+        .map_err(|_| malformed("the body is not UTF-8".into()))?;
+    if (200..300).contains(&status) {
+        return read_object(text, wanted)
+            .map_err(|e| malformed(format!("the body is not a JSON object: {e}")));
+    }
+    let body = if text.trim().is_empty() {
+        crate::json::JsonFields::default()
+    } else {
+        read_object(text, &["__type", "code", "Code", "message", "Message"])
+            .map_err(|e| malformed(format!("HTTP {status} and the body is not JSON: {e}")))?
+    };
+    let code = response
+        .error_type
+        .as_deref()
+        .or_else(|| body.get("__type"))
+        .or_else(|| body.get("code"))
+        .or_else(|| body.get("Code"))
+        .map(sanitize_error_code)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| malformed(format!("HTTP {status} without an AWS error name")))?;
+    Err(AwsError::Provider {
+        status,
+        code: code.to_owned(),
+        message: body
+            .get("message")
+            .or_else(|| body.get("Message"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        request_id: response.request_id.clone(),
+    })
 }
 
 #[cfg(test)]
@@ -347,6 +398,61 @@ mod tests {
         assert_eq!(
             s.expose_secret(),
             r#"{"AccessKeyId":"AKIAIOSFODNN7EXAMPLE","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"}"#
+        );
+    }
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        let mut r = HttpResponse::new(status, body.as_bytes());
+        r.request_id = Some("req-9".into());
+        r
+    }
+
+    #[test]
+    fn json_errors_become_provider_errors() {
+        let e = decode_json(
+            &response(
+                400,
+                r#"{"__type":"ResourceExistsException","message":"the secret already exists."}"#,
+            ),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.provider_code(), Some("ResourceExistsException"));
+        assert_eq!(e.request_id(), Some("req-9"));
+        assert!(e.to_string().contains("the secret already exists."));
+
+        let e = decode_json(
+            &response(400, r#"{"__type":"com.amazonaws.secretsmanager#InvalidRequestException:http://internal.amazon.com/","Message":"M"}"#),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.provider_code(), Some("InvalidRequestException"));
+        assert!(e.to_string().contains(": M"));
+
+        let mut r = response(400, "");
+        r.error_type = Some("ThrottlingException:http://x".into());
+        let e = decode_json(&r, &[]).unwrap_err();
+        assert_eq!(e.provider_code(), Some("ThrottlingException"));
+        assert!(e.is_throttling());
+    }
+
+    #[test]
+    fn json_garbage_is_malformed() {
+        for (status, body) in [
+            (200, "<html>oops</html>"),
+            (200, r#"{"ARN":"arn:aws:secretsmanager:us"#),
+            (200, ""),
+            (500, "<html>Internal Server Error</html>"),
+            (400, r#"{"message":"no type"}"#),
+            (400, ""),
+        ] {
+            let e = decode_json(&response(status, body), &["ARN"]).unwrap_err();
+            assert_eq!(e.code(), "malformed_response", "{status} {body:?}");
+        }
+        let not_utf8 = HttpResponse::new(200, vec![b'{', 0xff, b'}']);
+        assert_eq!(
+            decode_json(&not_utf8, &[]).unwrap_err().code(),
+            "malformed_response"
         );
     }
 }

@@ -3,7 +3,7 @@
 //! a promised field that is missing or of the wrong type is a malformed answer.
 
 use super::error::ScalewayError;
-use super::json::{self, Value};
+use crate::json::{self, Value};
 use crate::response::HttpResponse;
 
 fn malformed(status: u16, detail: String) -> ScalewayError {

@@ -3,7 +3,7 @@
 //! and a message that says what the user can do about it.
 
 use super::auth::ScalewayAuthError;
-use super::json::Value;
+use crate::json::Value;
 
 /// One entry of an `invalid_arguments` error.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +187,7 @@ impl ScalewayError {
         if text.trim().is_empty() {
             return malformed("an error status with an empty body");
         }
-        let Ok(value) = super::json::parse(text) else {
+        let Ok(value) = crate::json::parse(text) else {
             return malformed("an error body that is not JSON");
         };
         if !value.is_object() {

@@ -263,7 +263,7 @@ async fn undo_all<T: Transport>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scaleway::json;
+    use crate::json;
     use std::cell::RefCell;
     use std::collections::VecDeque;
     use std::pin::pin;

@@ -5,9 +5,9 @@
 use super::auth::ApiBase;
 use super::decode::{decode, expect_success, read_all, Fields};
 use super::error::ScalewayError;
-use super::json::ObjectWriter;
 use super::request::{check_access_key, check_text, check_uuid, get, post_json, Page, Query};
 use super::time::parse_rfc3339_ms;
+use crate::json::ObjectWriter;
 use crate::response::HttpResponse;
 use crate::secret::SecretString;
 
@@ -514,7 +514,7 @@ pub fn check_expiry_within(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scaleway::json;
+    use crate::json;
 
     const USER: &str = "5b8b6a2e-6a4c-4c8e-9d1f-0e2a3b4c5d6e";
     const APP: &str = "0f1e2d3c-4b5a-4968-8776-655443322110";

@@ -15,8 +15,6 @@ pub mod error;
 pub mod flows;
 #[cfg(feature = "providers")]
 pub mod iam;
-// Not behind `providers`: the vault writes and reads its entries with it (vault/entry.rs).
-pub mod json;
 #[cfg(feature = "providers")]
 pub mod request;
 #[cfg(feature = "providers")]

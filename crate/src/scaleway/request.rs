@@ -149,9 +149,15 @@ pub(crate) fn delete(base: &ApiBase, path: &str) -> Result<http::Request<Vec<u8>
 pub(crate) fn post_json(
     base: &ApiBase,
     path: &str,
-    json: String,
+    mut json: zeroize::Zeroizing<String>,
 ) -> Result<http::Request<Vec<u8>>, ScalewayError> {
-    build(http::Method::POST, base, path, Some(json))
+    // Moves the wiped-on-drop buffer into the request instead of copying the secret.
+    build(
+        http::Method::POST,
+        base,
+        path,
+        Some(std::mem::take(&mut *json)),
+    )
 }
 
 #[cfg(test)]
@@ -229,7 +235,7 @@ mod tests {
     #[test]
     fn requests_go_under_the_base() {
         let base = ApiBase::parse("http://127.0.0.1:8080/scw").unwrap();
-        let r = post_json(&base, "/iam/v1alpha1/api-keys", "{}".into()).unwrap();
+        let r = post_json(&base, "/iam/v1alpha1/api-keys", String::from("{}").into()).unwrap();
         assert_eq!(r.uri(), "http://127.0.0.1:8080/scw/iam/v1alpha1/api-keys");
         assert_eq!(r.headers()["content-type"], "application/json");
         assert_eq!(r.body(), b"{}");

@@ -7,8 +7,8 @@ use super::decode::{decode, expect_success, Fields};
 use super::encode::{base64_encode, crc32};
 use super::error::ScalewayError;
 use super::iam::CreatedApiKey;
-use super::json::ObjectWriter;
 use super::request::{check_text, check_uuid, post_json};
+use crate::json::ObjectWriter;
 use crate::response::HttpResponse;
 use crate::secret::SecretBytes;
 
@@ -127,11 +127,11 @@ pub fn parse_secret(response: &HttpResponse) -> Result<Secret, ScalewayError> {
 
 /// The version payload for a created API key: `{"access_key": ..., "secret_key": ...}`.
 pub fn api_key_payload(created: &CreatedApiKey) -> SecretBytes {
-    let text = ObjectWriter::new()
+    let mut text = ObjectWriter::new()
         .string("access_key", &created.key.access_key)
         .string("secret_key", created.secret_key.expose_secret())
         .finish();
-    SecretBytes::new(text.into_bytes())
+    SecretBytes::new(std::mem::take(&mut *text).into_bytes())
 }
 
 /// `POST .../secrets/{secret_id}/versions` with `data` (base64) and `data_crc32`, so that
@@ -204,8 +204,8 @@ pub fn parse_deleted(response: &HttpResponse) -> Result<(), ScalewayError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::scaleway::iam::{ApiKey, Bearer};
-    use crate::scaleway::json;
     use crate::secret::SecretString;
 
     const PROJECT: &str = "11111111-2222-4333-8444-555555555555";

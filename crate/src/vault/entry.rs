@@ -8,7 +8,7 @@ use std::fmt;
 use zeroize::Zeroizing;
 
 use super::{fill_random, VaultError};
-use crate::scaleway::json::{self, Value};
+use crate::json::{self, Value};
 use crate::secret::SecretString;
 
 /// The schema version of the JSON inside the box.
@@ -390,7 +390,7 @@ impl EntryData {
 // those cost the shipped wasm core about 20 KB gzipped (visitors, float formatting for error
 // messages, a second deserializer). The writer's output is byte-for-byte what serde_json wrote
 // for the derived structs (the committed vectors check it); the reader is the strict parser in
-// `scaleway::json` (no duplicate keys, bounded depth, unpaired surrogates refused) plus the
+// `crate::json` (no duplicate keys, bounded depth, unpaired surrogates refused) plus the
 // checks serde's derives made: unknown fields refused, required fields present, optional
 // fields absent or null.
 

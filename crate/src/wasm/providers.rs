@@ -13,9 +13,9 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::vault::{open_record, read_vault_header, seal_created, sealed_record};
 use super::{fetch, js_error, read, read_credentials, wiped};
-use crate::aws::json::decode_json;
 use crate::aws::query::{query_error, HttpResponse, Pagination, PreparedCall, Tag};
 use crate::aws::retry::{next_retry_delay_ms, Repeatable};
+use crate::aws::secretsmanager::decode_json;
 use crate::aws::{sts, AwsCredentials, AwsError, Endpoint, SigningError};
 use crate::vault::signer;
 

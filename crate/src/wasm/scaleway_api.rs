@@ -7,18 +7,19 @@ use std::pin::Pin;
 
 use js_sys::{Array, Promise, Reflect, JSON};
 use wasm_bindgen::prelude::*;
+use zeroize::Zeroizing;
 
 use super::vault::{
     listing, open_record, read_vault_header, seal_created, seal_created_entry, sealed_record,
 };
 use super::{fetch, js_error, read};
+use crate::json::{array, ObjectWriter};
 use crate::response::{HttpResponse, NetworkError};
 use crate::scaleway::account::{self, ProjectFilter};
 use crate::scaleway::flows::{self, Client, Transport};
 use crate::scaleway::iam::{
     self, ApiKey, ApiKeyFilter, Application, ApplicationFilter, Bearer, NewApiKey, NewApplication,
 };
-use crate::scaleway::json::{array, ObjectWriter};
 use crate::scaleway::request::Page;
 use crate::scaleway::secret_manager::SecretTarget;
 use crate::scaleway::{ApiBase, ScalewayError, DEFAULT_API_BASE};
@@ -223,7 +224,7 @@ fn to_js(json: &str) -> Result<JsValue, JsValue> {
 }
 
 type Prepare = fn(&JsValue, &ApiBase) -> Result<http::Request<Vec<u8>>, JsValue>;
-type Finish = fn(&HttpResponse) -> Result<String, ScalewayError>;
+type Finish = fn(&HttpResponse) -> Result<Zeroizing<String>, ScalewayError>;
 
 /// The shape of every export that makes one call: read the arguments and build the request,
 /// authorise and send it, parse the answer and render it. One state machine serves them all.
@@ -254,7 +255,7 @@ fn render_api_key(w: &mut ObjectWriter, key: &ApiKey, now_ms: u64) {
         .bool("managed", key.managed);
 }
 
-fn render_application(app: &Application) -> String {
+fn render_application(app: &Application) -> Zeroizing<String> {
     let tags: Vec<&str> = app.tags.iter().map(String::as_str).collect();
     ObjectWriter::new()
         .string("id", &app.id)
@@ -494,7 +495,7 @@ pub fn scaleway_delete_api_key(
         },
         |response| {
             iam::parse_deleted(response)?;
-            Ok("null".into())
+            Ok(String::from("null").into())
         },
     )
 }

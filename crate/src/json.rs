@@ -1,18 +1,25 @@
-//! A small, strict JSON reader and writer (RFC 8259) for Scaleway's bodies.
+//! The core's one JSON reader and writer (RFC 8259): vault entries, Scaleway's bodies and the
+//! AWS JSON 1.1 protocol (Secrets Manager) all go through it.
 //!
 //! Hand-rolled instead of serde_json: a probe with serde_json and eight derived structs shaped
-//! like these bodies grew the shipped wasm core by 31.5 KB gzipped (float parsing and
-//! formatting, visitor code), a quarter of its budget. Scaleway's bodies need none of that:
+//! like Scaleway's bodies grew the shipped wasm core by 31.5 KB gzipped (float parsing and
+//! formatting, visitor code), a quarter of its budget. These bodies need none of that:
 //! objects, arrays, strings, booleans and non-negative integers. The reader never converts
 //! numbers to floats (it keeps their text), borrows strings from the body unless they hold
-//! escapes, refuses duplicate keys (two parsers must never disagree on which value counts),
-//! and bounds nesting so that no body can exhaust the stack.
+//! escapes, refuses duplicate keys (two parsers must never disagree on which value counts;
+//! [`read_object`], for AWS answers, keeps the last as serde_json does), and bounds nesting so
+//! that no body can exhaust the stack. It is checked against serde_json on random input in
+//! `tests/aws_parsers.rs`, `tests/scaleway_json_props.rs` and the fuzz targets.
+//!
+//! The writer never leaves an unwiped copy of what it wrote: request bodies carry secrets.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
-/// Values nest at most this deep; Scaleway's bodies nest three or four levels.
-const MAX_DEPTH: usize = 32;
+use zeroize::Zeroizing;
+
+/// Arrays and objects nest at most this deep (the outermost counts as 1); Scaleway's bodies
+/// nest three or four levels, Secrets Manager answers three.
+pub const MAX_DEPTH: usize = 32;
 /// Members per object; Scaleway's objects have a few dozen. Bounds the duplicate-key check.
 const MAX_MEMBERS: usize = 1024;
 
@@ -94,22 +101,69 @@ impl<'a> Value<'a> {
 
 /// Parses one JSON value surrounded by optional whitespace.
 pub fn parse(text: &str) -> Result<Value<'_>, JsonError> {
-    let mut parser = Parser { text, pos: 0 };
-    parser.skip_ws();
-    let value = parser.value(0)?;
-    parser.skip_ws();
-    if parser.pos != text.len() {
-        return Err(parser.error("trailing characters after the value"));
+    Parser {
+        text,
+        pos: 0,
+        last_duplicate_wins: false,
     }
-    Ok(value)
+    .document(false)
+}
+
+/// The top-level string members of an object that the caller asked for. Members of other
+/// types (arrays, numbers, nested objects) are checked and skipped.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct JsonFields {
+    values: Vec<(&'static str, String)>,
+}
+
+impl JsonFields {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Parses `text`, which must be exactly one JSON object (whitespace around it allowed), and
+/// returns its top-level string members named in `wanted`. A member repeated in the object
+/// counts once, with its last value (as serde_json reads it): AWS answers are read this way.
+pub fn read_object(text: &str, wanted: &[&'static str]) -> Result<JsonFields, JsonError> {
+    let value = Parser {
+        text,
+        pos: 0,
+        last_duplicate_wins: true,
+    }
+    .document(true)?;
+    let values = wanted
+        .iter()
+        .filter_map(|name| Some((*name, value.get(name)?.as_str()?.to_owned())))
+        .collect();
+    Ok(JsonFields { values })
 }
 
 struct Parser<'a> {
     text: &'a str,
     pos: usize,
+    /// A repeated key replaces the earlier member instead of being refused.
+    last_duplicate_wins: bool,
 }
 
 impl<'a> Parser<'a> {
+    /// One value (one object if `object_only`) surrounded by optional whitespace.
+    fn document(mut self, object_only: bool) -> Result<Value<'a>, JsonError> {
+        self.skip_ws();
+        if object_only && self.peek() != Some(b'{') {
+            return Err(self.error("expected an object"));
+        }
+        let value = self.value(0)?;
+        self.skip_ws();
+        if self.pos != self.text.len() {
+            return Err(self.error("trailing characters after the value"));
+        }
+        Ok(value)
+    }
+
     fn error(&self, reason: &'static str) -> JsonError {
         JsonError {
             offset: self.pos,
@@ -136,11 +190,10 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Any value; `depth` counts the arrays and objects it sits in.
     fn value(&mut self, depth: usize) -> Result<Value<'a>, JsonError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nested too deeply"));
-        }
         match self.peek() {
+            Some(b'{' | b'[') if depth >= MAX_DEPTH => Err(self.error("nested too deeply")),
             Some(b'{') => self.object(depth),
             Some(b'[') => self.array(depth),
             Some(b'"') => Ok(Value::String(self.string()?)),
@@ -329,11 +382,14 @@ impl<'a> Parser<'a> {
             self.skip_ws();
             let key_at = self.pos;
             let key = self.string()?;
-            if members.iter().any(|(k, _)| *k == key) {
-                return Err(JsonError {
-                    offset: key_at,
-                    reason: "duplicate key",
-                });
+            if let Some(at) = members.iter().position(|(k, _)| *k == key) {
+                if !self.last_duplicate_wins {
+                    return Err(JsonError {
+                        offset: key_at,
+                        reason: "duplicate key",
+                    });
+                }
+                members.remove(at);
             }
             if members.len() == MAX_MEMBERS {
                 return Err(self.error("too many members in an object"));
@@ -356,8 +412,21 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The bytes `s` takes as a JSON string literal, quotes included.
+fn escaped_len(s: &str) -> usize {
+    2 + s
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum::<usize>()
+}
+
 /// Appends `s` as a JSON string literal.
 pub fn write_string(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for c in s.chars() {
         match c {
@@ -367,7 +436,9 @@ pub fn write_string(out: &mut String, s: &str) {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 0xf] as char);
             }
             c => out.push(c),
         }
@@ -375,9 +446,11 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Writes one flat JSON object, member by member, in the order given.
+/// Writes one flat JSON object, member by member, in the order given. The buffer is wiped on
+/// drop and never reallocated in place: when it must grow, the text moves to a larger buffer
+/// and the old one is wiped, so no copy of a secret is left to the allocator.
 pub struct ObjectWriter {
-    out: String,
+    out: Zeroizing<String>,
 }
 
 impl Default for ObjectWriter {
@@ -388,22 +461,37 @@ impl Default for ObjectWriter {
 
 impl ObjectWriter {
     pub fn new() -> Self {
-        Self {
-            out: String::from("{"),
-        }
+        let mut out = Zeroizing::new(String::with_capacity(256));
+        out.push('{');
+        Self { out }
+    }
+
+    /// Room for `extra` more bytes, moving to a larger buffer (and wiping this one) if needed.
+    fn reserve(&mut self, extra: usize) {
+        reserve_wiped(&mut self.out, extra);
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.reserve(s.len());
+        self.out.push_str(s);
+    }
+
+    fn push_string(&mut self, s: &str) {
+        self.reserve(escaped_len(s));
+        write_string(&mut self.out, s);
     }
 
     fn key(&mut self, key: &str) {
         if self.out.len() > 1 {
-            self.out.push(',');
+            self.push_str(",");
         }
-        write_string(&mut self.out, key);
-        self.out.push(':');
+        self.push_string(key);
+        self.push_str(":");
     }
 
     pub fn string(&mut self, key: &str, value: &str) -> &mut Self {
         self.key(key);
-        write_string(&mut self.out, value);
+        self.push_string(value);
         self
     }
 
@@ -417,52 +505,90 @@ impl ObjectWriter {
 
     pub fn u64(&mut self, key: &str, value: u64) -> &mut Self {
         self.key(key);
-        let _ = write!(self.out, "{value}");
+        self.push_str(&value.to_string());
         self
     }
 
     pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
         self.key(key);
-        self.out.push_str(if value { "true" } else { "false" });
+        self.push_str(if value { "true" } else { "false" });
         self
     }
 
+    /// `"key":["a","b"]`.
     pub fn strings(&mut self, key: &str, values: &[&str]) -> &mut Self {
         self.key(key);
-        self.out.push('[');
+        self.push_str("[");
         for (i, v) in values.iter().enumerate() {
             if i > 0 {
-                self.out.push(',');
+                self.push_str(",");
             }
-            write_string(&mut self.out, v);
+            self.push_string(v);
         }
-        self.out.push(']');
+        self.push_str("]");
+        self
+    }
+
+    /// `"Tags":[{"Key":"k","Value":"v"},...]` (AWS's tag list), omitted when empty.
+    #[cfg(feature = "providers")]
+    pub fn tags(&mut self, key: &str, tags: &[crate::aws::query::Tag]) -> &mut Self {
+        if tags.is_empty() {
+            return self;
+        }
+        self.key(key);
+        self.push_str("[");
+        for (i, tag) in tags.iter().enumerate() {
+            if i > 0 {
+                self.push_str(",");
+            }
+            self.push_str("{\"Key\":");
+            self.push_string(&tag.key);
+            self.push_str(",\"Value\":");
+            self.push_string(&tag.value);
+            self.push_str("}");
+        }
+        self.push_str("]");
         self
     }
 
     /// A member whose value is already JSON (a nested object or array from this writer).
     pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
         self.key(key);
-        self.out.push_str(json);
+        self.push_str(json);
         self
     }
 
-    pub fn finish(&mut self) -> String {
-        let mut out = std::mem::take(&mut self.out);
-        out.push('}');
-        out
+    /// The object's text; the writer is left empty.
+    pub fn finish(&mut self) -> Zeroizing<String> {
+        self.push_str("}");
+        std::mem::take(&mut self.out)
     }
 }
 
-/// A JSON array of values that are already JSON.
-pub fn array(items: impl IntoIterator<Item = String>) -> String {
-    let mut out = String::from("[");
+/// Makes room for `extra` more bytes in `out` without a reallocation that would leave the old
+/// buffer unwiped: the text moves to a larger buffer and the old one is wiped on drop.
+fn reserve_wiped(out: &mut Zeroizing<String>, extra: usize) {
+    let needed = out.len() + extra;
+    if needed > out.capacity() {
+        let mut larger = Zeroizing::new(String::with_capacity(needed.max(2 * out.capacity())));
+        larger.push_str(out);
+        *out = larger;
+    }
+}
+
+/// A JSON array of values that are already JSON (objects from [`ObjectWriter`]).
+pub fn array<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Zeroizing<String> {
+    let mut out = Zeroizing::new(String::with_capacity(256));
+    out.push('[');
     for (i, item) in items.into_iter().enumerate() {
+        let item = item.as_ref();
+        reserve_wiped(&mut out, item.len() + 2);
         if i > 0 {
             out.push(',');
         }
-        out.push_str(&item);
+        out.push_str(item);
     }
+    reserve_wiped(&mut out, 1);
     out.push(']');
     out
 }
@@ -568,6 +694,26 @@ mod tests {
     }
 
     #[test]
+    fn writer_grows_into_fresh_buffers_and_escapes_exactly() {
+        let controls: String = (0u8..0x20).map(char::from).collect();
+        let long = format!("{controls}\"\\é😀").repeat(40);
+        let mut expected = String::new();
+        write_string(&mut expected, &long);
+        assert_eq!(escaped_len(&long), expected.len());
+        let mut w = ObjectWriter::new();
+        w.string("k", &long).strings("l", &[&long, ""]);
+        let text = w.finish();
+        assert_eq!(
+            text.as_str(),
+            format!(r#"{{"k":{expected},"l":[{expected},""]}}"#)
+        );
+        let v = ok(&text);
+        assert_eq!(v.get("k").unwrap().as_str(), Some(long.as_str()));
+        let items = [text.as_str(), "{}"];
+        assert_eq!(array(items).as_str(), format!("[{},{{}}]", text.as_str()));
+    }
+
+    #[test]
     fn writer_escapes_and_round_trips() {
         let mut w = ObjectWriter::new();
         w.string("s", "q\"b\\n\n\u{1}é")
@@ -578,17 +724,113 @@ mod tests {
             .strings("list", &["a", "b\"c"])
             .raw(
                 "nested",
-                &array([ObjectWriter::new().u64("x", 1).finish(), "[]".into()]),
+                &array([ObjectWriter::new().u64("x", 1).finish().as_str(), "[]"]),
             );
         let text = w.finish();
         assert_eq!(
-            text,
+            text.as_str(),
             r#"{"s":"q\"b\\n\n\u0001é","present":"","n":42,"t":true,"list":["a","b\"c"],"nested":[{"x":1},[]]}"#
         );
         let v = ok(&text);
         assert_eq!(v.get("s").unwrap().as_str(), Some("q\"b\\n\n\u{1}é"));
         assert_eq!(v.get("absent"), None);
         assert_eq!(v.get("n").unwrap().as_u64(), Some(42));
-        assert_eq!(ObjectWriter::new().finish(), "{}");
+        assert_eq!(ObjectWriter::new().finish().as_str(), "{}");
+    }
+
+    #[cfg(feature = "providers")]
+    #[test]
+    fn writer_writes_aws_tags() {
+        let mut w = ObjectWriter::new();
+        w.string("Name", "a\"b\\c\nd\u{1}é😀</")
+            .opt_string("Skipped", None)
+            .tags(
+                "Tags",
+                &[crate::aws::query::Tag {
+                    key: "k".into(),
+                    value: "v\t".into(),
+                }],
+            )
+            .tags("NoTags", &[]);
+        assert_eq!(
+            w.finish().as_str(),
+            r#"{"Name":"a\"b\\c\nd\u0001é😀</","Tags":[{"Key":"k","Value":"v\t"}]}"#
+        );
+        assert_eq!(ObjectWriter::new().finish().as_str(), "{}");
+    }
+
+    #[test]
+    fn reader_reads_top_level_strings_only() {
+        let text = r#" {"ARN":"arn:aws:secretsmanager:us-west-2:123456789012:secret:MyTestDatabaseSecret-a1b2c3",
+            "Name":"MyTestDatabaseSecret","VersionId":"EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE",
+            "VersionStages":["AWSCURRENT"],"Nested":{"Name":"inner"},"N":-1.5e+3,"T":true,"Z":null} "#;
+        let f = read_object(
+            text,
+            &["ARN", "Name", "VersionId", "VersionStages", "Absent"],
+        )
+        .unwrap();
+        assert_eq!(f.get("Name"), Some("MyTestDatabaseSecret"));
+        assert_eq!(
+            f.get("VersionId"),
+            Some("EXAMPLE1-90ab-cdef-fedc-ba987EXAMPLE")
+        );
+        assert_eq!(f.get("VersionStages"), None, "not a string");
+        assert_eq!(f.get("Absent"), None);
+    }
+
+    #[test]
+    fn reader_decodes_escapes() {
+        let f = read_object(r#"{"m":"a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00"}"#, &["m"]).unwrap();
+        assert_eq!(f.get("m"), Some("a\"\\/\u{8}\u{c}\n\r\té😀"));
+        let f = read_object(r#"{"m":"first","m":"last"}"#, &["m"]).unwrap();
+        assert_eq!(f.get("m"), Some("last"));
+    }
+
+    #[test]
+    fn reader_rejects_what_is_not_one_json_object() {
+        for bad in [
+            "",
+            "[]",
+            "\"s\"",
+            "{",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1",
+            "{\"a\":1,}",
+            "{a:1}",
+            "{\"a\":01}",
+            "{\"a\":1.}",
+            "{\"a\":.5}",
+            "{\"a\":+1}",
+            "{\"a\":1e}",
+            "{\"a\":tru}",
+            "{\"a\":\"\\x\"}",
+            "{\"a\":\"\\ud800\"}",
+            "{\"a\":\"\\udc00\"}",
+            "{\"a\":\"\\u12\"}",
+            "{\"a\":\"tab\there\"}",
+            "{\"a\":[1,]}",
+            "{\"a\":[1 2]}",
+            "{} {}",
+            "{}x",
+            "<html>",
+        ] {
+            assert!(read_object(bad, &["a"]).is_err(), "{bad:?}");
+        }
+        let deep = format!(
+            "{{\"a\":{}{}}}",
+            "[".repeat(MAX_DEPTH),
+            "]".repeat(MAX_DEPTH)
+        );
+        assert_eq!(
+            read_object(&deep, &[]).unwrap_err().reason,
+            "nested too deeply"
+        );
+        let ok = format!(
+            "{{\"a\":{}{}}}",
+            "[".repeat(MAX_DEPTH - 1),
+            "]".repeat(MAX_DEPTH - 1)
+        );
+        assert!(read_object(&ok, &[]).is_ok());
     }
 }
