@@ -8,7 +8,6 @@ import {
   EXPORT_FORMATS_BY_KIND,
   type ExportFormat,
   type ExportOptions,
-  type KdfInfo,
   MAX_AUTO_LOCK_MINUTES,
   MIN_AUTO_LOCK_MINUTES,
   MIN_NEW_PASSPHRASE,
@@ -24,9 +23,8 @@ import { estimateStrength } from './strength.js';
 import { scalewayExportOptions } from './scaleway.js';
 import { CLIPBOARD_CLEAR_SECONDS, copyAndClearLater, describeClear } from './clipboard.js';
 import { showLinkedEntry } from './entry-link.js';
+import { DEFAULT_KDF, describeKdfCost } from './kdf-text.js';
 
-/** The core's default (KdfParams::DEFAULT), shown before a vault exists to say what it costs. */
-const DEFAULT_KDF: KdfInfo = { mKib: 65_536, t: 3, p: 4 };
 const EXPORT_VISIBLE_SECONDS = 30;
 const REVEAL_VISIBLE_SECONDS = 30;
 /** An entry expiring within this many days gets an "expires in N days" badge. */
@@ -114,11 +112,6 @@ const searchIndex = new Map<HTMLLIElement, string>();
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
-}
-
-export function describeKdf(kdf: KdfInfo): string {
-  const memory = kdf.mKib % 1024 === 0 ? `${kdf.mKib / 1024} MiB` : `${kdf.mKib} KiB`;
-  return `Argon2id, ${memory} of memory, ${plural(kdf.t, 'pass', 'passes')}, ${plural(kdf.p, 'lane', 'lanes')}`;
 }
 
 function setInlineStatus(target: HTMLElement, text: string, kind: 'ok' | 'error' | 'busy'): void {
@@ -247,7 +240,7 @@ function render(status: VaultStatus): void {
   ui.lock.hidden = !status.unlocked;
   ui.entriesPanel.hidden = !status.unlocked;
   ui.changeForm.hidden = !status.unlocked;
-  const cost = describeKdf(status.kdf ?? DEFAULT_KDF);
+  const cost = describeKdfCost(status.kdf ?? DEFAULT_KDF);
   ui.kdfCost.textContent =
     `Unlocking derives the vault key with ${cost}: deliberately slow (under a second to a few seconds, ` +
     'depending on the computer), and as slow for anyone trying to guess the passphrase.';
