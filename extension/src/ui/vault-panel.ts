@@ -21,7 +21,7 @@ import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { estimateStrength } from './strength.js';
 import { scalewayExportOptions } from './scaleway.js';
-import { CLIPBOARD_CLEAR_SECONDS, copyAndClearLater, describeClear } from './clipboard.js';
+import { clipboardClearSeconds, copyAndClearLater, describeClear } from './clipboard.js';
 import { showLinkedEntry } from './entry-link.js';
 import { DEFAULT_KDF, describeKdfCost } from './kdf-text.js';
 
@@ -678,7 +678,7 @@ function entryItem(item: Listed): HTMLLIElement {
   copyButton.addEventListener('click', () => {
     copyAndClearLater(output.value, (outcome) => setInlineStatus(ui.listStatus, describeClear(outcome), 'ok')).then(
       () => {
-        panelStatus.textContent = `Copied. ${COPIED_NOTE}`;
+        panelStatus.textContent = `Copied. ${copiedNote()}`;
       },
       (error: unknown) => {
         panelStatus.textContent = `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`;
@@ -720,7 +720,12 @@ function entryItem(item: Listed): HTMLLIElement {
         }
       }, 1000);
       exportCleanups.add(hideSecret);
-      setInlineStatus(ui.listStatus, `The secret of ${title} is shown for ${REVEAL_VISIBLE_SECONDS} seconds.`, 'ok');
+      // The on-screen time is fixed; the options page's timeout is for the clipboard only.
+      setInlineStatus(
+        ui.listStatus,
+        `The secret of ${title} is shown for ${REVEAL_VISIBLE_SECONDS} seconds (a fixed time: the options page's timeout is for the clipboard).`,
+        'ok',
+      );
       revealHide.focus();
     })().catch(reportUnexpected);
   });
@@ -740,7 +745,7 @@ function entryItem(item: Listed): HTMLLIElement {
         setInlineStatus(ui.listStatus, `Could not copy (${errorText(error)}): use Reveal and copy it by hand.`, 'error');
         return;
       }
-      setInlineStatus(ui.listStatus, `Copied the secret of ${title}. ${COPIED_NOTE}`, 'ok');
+      setInlineStatus(ui.listStatus, `Copied the secret of ${title}. ${copiedNote()}`, 'ok');
     })().catch(reportUnexpected);
   });
   hideButton.addEventListener('click', () => {
@@ -762,9 +767,13 @@ function entryItem(item: Listed): HTMLLIElement {
   return li;
 }
 
-const COPIED_NOTE =
-  `Keysmith clears the clipboard in ${CLIPBOARD_CLEAR_SECONDS} seconds if it still holds this, ` +
-  'but only while this popup stays open: once it closes, copy something else over it yourself.';
+/** Said after a copy: the clipboard timeout from the options page, and its limit. */
+function copiedNote(): string {
+  return (
+    `Keysmith clears the clipboard in ${clipboardClearSeconds()} seconds if it still holds this, ` +
+    'but only while this popup stays open: once it closes, copy something else over it yourself.'
+  );
+}
 
 /** The entry's bare secret from the worker (vault.export "secret"), or undefined (reported). */
 async function readSecret(item: Listed): Promise<string | undefined> {
