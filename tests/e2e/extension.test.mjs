@@ -293,7 +293,7 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
       { type: 'vault.import', text: 'User Name,Access key ID,Secret access key\n' },
       { type: 'vault.delete', storageKey: entryKey },
       { type: 'vault.restore', storageKey: entryKey },
-      { type: 'vault.changePassphrase', newPassphrase: 'attacker passphrase' },
+      { type: 'vault.changePassphrase', currentPassphrase: PASSPHRASE, newPassphrase: 'attacker passphrase' },
     ];
     for (const message of refused) {
       const reply = await fromContentScript(message);

@@ -2,7 +2,7 @@
 // against the strict Scaleway fake. Custom expiry (a past date refused in the popup), the
 // Organization's maximum key lifetime (refused before any create), expiry badges (a fake clock in
 // a second popup), search, reveal (hidden after 30 s), copy (the clipboard cleared after 30 s only
-// if it still holds the secret), delete with undo, the Object Storage (S3) profile export, and an
+// if it still holds the secret; the timeout set on the options page), delete with undo, the Object Storage (S3) profile export, and an
 // axe-core check of each state of the popup. Screenshots go to test-results/.
 // Run: node --test tests/e2e/popup-list.test.mjs
 
@@ -15,6 +15,7 @@ import {
   deleteEntry,
   exportEntry,
   lockVault,
+  setClipboardClearSeconds,
   unlockVault,
   waitForVaultState,
 } from '../support/popup-driver.mjs';
@@ -242,6 +243,44 @@ describe('popup: the vault list and the Scaleway key form', { timeout: 300_000 }
       assert.equal(await readClipboard(), 'a note the user copied');
     } finally {
       await page.close();
+    }
+  });
+
+  test('copy follows the clipboard timeout set on the options page, in an open popup and a new one', async () => {
+    const readClipboard = (page) => page.evaluate(() => navigator.clipboard.readText());
+    const copy = async (page, title) => {
+      await row(page, title).getByRole('button', { name: `Copy secret of ${title}` }).click();
+      await page.locator('#list-status').filter({ hasText: `Copied the secret of ${title}` }).waitFor();
+    };
+    /** Copies in `page` and checks the clipboard holds the secret until `seconds` have passed. */
+    const copyAndWatch = async (page, key, seconds) => {
+      await page.bringToFront();
+      await copy(page, key.accessKey);
+      assert.equal(await readClipboard(page), key.secret);
+      assert.match(await page.locator('#list-status').textContent(), new RegExp(`clears the clipboard in ${seconds} seconds`));
+      await page.clock.runFor((seconds - 1) * 1000);
+      assert.equal(await readClipboard(page), key.secret, 'cleared too early');
+      await page.clock.runFor(2_000);
+      await page.locator('#list-status').filter({ hasText: `The clipboard was cleared after ${seconds} seconds.` }).waitFor();
+      assert.equal(await readClipboard(page), '');
+    };
+    const open = await popupWithClock();
+    try {
+      // Changed on the options page while a popup is open: its next copy uses the new time
+      // (longer than the default).
+      await setClipboardClearSeconds(open, 45);
+      await copyAndWatch(open, keys.threeDays, 45);
+      // Then shorter, seen by a popup opened afterwards.
+      await setClipboardClearSeconds(open, 8);
+      const fresh = await popupWithClock();
+      try {
+        await copyAndWatch(fresh, keys.oneHour, 8);
+      } finally {
+        await fresh.close();
+      }
+    } finally {
+      await setClipboardClearSeconds(open, 30);
+      await open.close();
     }
   });
 

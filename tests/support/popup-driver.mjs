@@ -44,17 +44,30 @@ export async function submitForm(page, formId, statusId, buttonName) {
 }
 
 /**
- * Saves custom endpoints the way a person does since they moved out of the popup: on the options
- * page, opened next to `page` (any page of the extension) and closed again. Only the fields given
- * are typed; the others keep what is saved. Returns the page's result; an endpoint that does not
- * answer is saved with a warning (errorCode endpoint_unreachable), anything else throws.
+ * Runs `run(options)` on the options page, opened next to `page` (any page of the extension) once
+ * it has loaded the settings, and closes it again. The vault settings (endpoints, auto-lock, the
+ * clipboard timeout, the passphrase) live there only, not in the popup.
  */
-export async function setEndpoints(page, endpoints) {
+export async function withOptionsPage(page, run) {
   const extensionId = new URL(page.url()).host;
   const options = await page.context().newPage();
   try {
     await options.goto(`chrome-extension://${extensionId}/options.html`);
     await options.locator('#endpoints-form[data-loaded="true"]').waitFor();
+    return await run(options);
+  } finally {
+    await options.close();
+  }
+}
+
+/**
+ * Saves custom endpoints the way a person does since they moved out of the popup: on the options
+ * page (see withOptionsPage). Only the fields given are typed; the others keep what is saved.
+ * Returns the page's result; an endpoint that does not answer is saved with a warning (errorCode
+ * endpoint_unreachable), anything else throws.
+ */
+export function setEndpoints(page, endpoints) {
+  return withOptionsPage(page, async (options) => {
     if (endpoints.aws !== undefined) {
       await options.getByLabel('AWS endpoint (STS, IAM, EC2 and Secrets Manager)').fill(endpoints.aws);
     }
@@ -66,9 +79,7 @@ export async function setEndpoints(page, endpoints) {
       throw new Error(`saving the endpoints ${JSON.stringify(endpoints)} failed: ${result.text}`);
     }
     return result;
-  } finally {
-    await options.close();
-  }
+  });
 }
 
 /** Saves a custom AWS endpoint on the options page (see setEndpoints). */
@@ -266,16 +277,44 @@ export async function importText(page, text) {
   }));
 }
 
-/** Sets the auto-lock time in "Vault settings" and waits for the confirmation. */
-export async function setAutoLockMinutes(page, minutes) {
-  const settings = page.locator('#vault-settings');
-  if (!(await settings.evaluate((details) => details.open))) {
-    await settings.locator('summary').click();
-  }
-  await page.getByLabel('Lock the vault after this many idle minutes').fill(String(minutes));
-  await page.locator('#auto-lock-status').evaluate((status) => delete status.dataset.kind);
-  await page.getByRole('button', { name: 'Save auto-lock' }).click();
-  await page.locator('#auto-lock-status[data-kind="ok"]').waitFor();
+/** Sets the auto-lock time on the options page (see withOptionsPage) and waits for the confirmation. */
+export function setAutoLockMinutes(page, minutes) {
+  return withOptionsPage(page, async (options) => {
+    await options.getByLabel('Lock the vault after this many idle minutes').fill(String(minutes));
+    const result = await submitForm(options, 'auto-lock-form', 'auto-lock-status', 'Save auto-lock');
+    if (result.kind !== 'ok') {
+      throw new Error(`saving auto-lock ${minutes} failed: ${result.text}`);
+    }
+  });
+}
+
+/** Sets the clipboard timeout on the options page (see withOptionsPage) and waits for the confirmation. */
+export function setClipboardClearSeconds(page, seconds) {
+  return withOptionsPage(page, async (options) => {
+    await options.getByLabel('Clear the clipboard this many seconds after a copy').fill(String(seconds));
+    const result = await submitForm(options, 'clipboard-form', 'clipboard-status', 'Save clipboard timeout');
+    if (result.kind !== 'ok') {
+      throw new Error(`saving the clipboard timeout ${seconds} failed: ${result.text}`);
+    }
+  });
+}
+
+/**
+ * Changes the passphrase on the options page (see withOptionsPage): typed current passphrase,
+ * new one twice. Returns the form's result ({kind, text, errorCode}); the fields are checked empty.
+ */
+export function changePassphrase(page, current, next) {
+  return withOptionsPage(page, async (options) => {
+    const form = options.locator('#change-passphrase-form');
+    await form.getByLabel('Current passphrase', { exact: true }).fill(current);
+    await form.getByLabel('New passphrase', { exact: true }).fill(next);
+    await form.getByLabel('Repeat the new passphrase').fill(next);
+    await options.locator('#change-passphrase-status').evaluate((status) => delete status.dataset.kind);
+    await options.getByRole('button', { name: 'Change passphrase', exact: true }).click();
+    // Two Argon2id derivations (check the current passphrase, derive the new key): allow time.
+    const result = await waitForFormResult(options, 'change-passphrase-form', 'change-passphrase-status', 60_000);
+    return { ...result, currentLeft: await form.getByLabel('Current passphrase', { exact: true }).inputValue() };
+  });
 }
 
 // ----- EC2 key pairs -------------------------------------------------------------------------------

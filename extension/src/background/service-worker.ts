@@ -766,11 +766,9 @@ async function changePassphrase(message: MessageOf<'vault.changePassphrase'>): P
   await requireCore();
   const header = await requireHeader();
   requireUnlocked();
-  if (message.currentPassphrase !== undefined) {
-    // Proof that whoever changes it knows it: an unlocked vault left unattended is not enough.
-    // Unlocking again with the same header yields the same key (Argon2id: about a second).
-    vaultUnlock(header, message.currentPassphrase);
-  }
+  // Proof that whoever changes it knows it: an unlocked vault left unattended is not enough.
+  // Unlocking again with the same header yields the same key (Argon2id: about a second).
+  vaultUnlock(header, message.currentPassphrase);
   const changed = vaultChangePassphrase(header, message.newPassphrase);
   await writeRecord(STORAGE.header, changed.header);
   await parkKey();

@@ -415,7 +415,7 @@ export type RequestMessage =
   | { type: 'vault.import'; text: string; fileName?: string }
   | { type: 'vault.delete'; storageKey: string }
   | { type: 'vault.restore'; storageKey: string }
-  | { type: 'vault.changePassphrase'; newPassphrase: string; currentPassphrase?: string }
+  | { type: 'vault.changePassphrase'; currentPassphrase: string; newPassphrase: string }
   | { type: 'vault.exportFile' }
   | { type: 'vault.importFile'; text: string; passphrase: string; replace: boolean }
   | { type: 'signers.list' }
@@ -1069,15 +1069,12 @@ export function parseRequestMessage(value: unknown): RequestMessage {
     }
     case 'vault.changePassphrase': {
       const d = dict(value, 'message', ['type', 'newPassphrase', 'currentPassphrase']);
-      const message: MessageOf<'vault.changePassphrase'> = {
+      // The current passphrase is required: an unlocked vault left unattended is not enough.
+      return {
         type,
+        currentPassphrase: parsePassphrase(d.currentPassphrase, 'currentPassphrase'),
         newPassphrase: parseNewPassphrase(d.newPassphrase, 'newPassphrase'),
       };
-      const current = optional(d.currentPassphrase, (v) => parsePassphrase(v, 'currentPassphrase'));
-      if (current !== undefined) {
-        message.currentPassphrase = current;
-      }
-      return message;
     }
     case 'vault.exportFile':
       dict(value, 'message', ['type']);

@@ -20,8 +20,6 @@ import { describeErrorForUser, sentence } from './error-text.js';
 import { refreshVault } from './vault-panel.js';
 import { noteSignerFailure, signerForAction } from './signer-select.js';
 
-const REGION_KEY = 'keysmith.ec2Region';
-
 const ui = {
   slot: element('key-slot', HTMLElement),
   slotTitle: element('key-slot-title', HTMLHeadingElement),
@@ -240,7 +238,6 @@ async function createKeyPair(): Promise<void> {
   const region = ui.region.value;
   const keyType = ui.keyType.value as Ec2KeyType;
   const keyFormat = ui.keyFormat.value as Ec2KeyFormat;
-  localStorage.setItem(REGION_KEY, region);
   await withEc2Busy(`Creating key pair ${keyName} in ${region}…`, async (signerId) => {
     const reply = await sendMessage({ type: 'aws.createKeyPair', signerId, region, keyName, keyType, keyFormat });
     if (!reply.ok) {
@@ -305,10 +302,10 @@ function reportUnexpected(error: unknown): void {
 }
 
 export function initAwsKeys(): void {
-  const saved = localStorage.getItem(REGION_KEY);
-  const initial = saved !== null && (EC2_REGIONS as readonly string[]).includes(saved) ? saved : DEFAULT_EC2_REGION;
+  // The region starts at the built-in default until popup.ts applies the options page's
+  // default region (settings.defaultRegion), which is the one place that choice is kept.
   ui.region.replaceChildren(...EC2_REGIONS.map((region) => h('option', { value: region }, region)));
-  ui.region.value = initial;
+  ui.region.value = DEFAULT_EC2_REGION;
   ui.slotCancel.addEventListener('click', () => hideKeySlotChoice());
   ui.ec2Form.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -4,7 +4,21 @@
 // Limitation (SECURITY.md): the timer lives in this page; if the popup closes first (it does
 // when focus moves to another window), nothing clears the clipboard.
 
-export const CLIPBOARD_CLEAR_SECONDS = 30;
+import { DEFAULT_CLIPBOARD_CLEAR_SECONDS } from '../shared/messages.js';
+
+/**
+ * Seconds from a copy to the clear: the options page's setting (Settings.clipboardClearSeconds),
+ * which the popup passes in when it loads the settings and whenever they change.
+ */
+let clearSeconds = DEFAULT_CLIPBOARD_CLEAR_SECONDS;
+
+export function setClipboardClearSeconds(seconds: number): void {
+  clearSeconds = seconds;
+}
+
+export function clipboardClearSeconds(): number {
+  return clearSeconds;
+}
 
 async function digest(text: string): Promise<string> {
   const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
@@ -14,7 +28,10 @@ async function digest(text: string): Promise<string> {
 /** The pending clear, if any: one at a time (a new copy replaces it). */
 let pending: { timer: ReturnType<typeof setTimeout>; hash: string } | undefined;
 
-export type ClearOutcome = 'cleared' | 'changed' | 'unreadable';
+export type ClearOutcome =
+  | { kind: 'cleared'; seconds: number }
+  | { kind: 'changed' }
+  | { kind: 'unreadable' };
 
 /**
  * Writes `text` to the clipboard and schedules the clear. `onCleared` hears how it ended:
@@ -23,8 +40,9 @@ export type ClearOutcome = 'cleared' | 'changed' | 'unreadable';
 export async function copyAndClearLater(
   text: string,
   onCleared: (outcome: ClearOutcome) => void,
-  seconds = CLIPBOARD_CLEAR_SECONDS,
 ): Promise<void> {
+  // The timeout in force at the time of the copy (a later change applies to later copies).
+  const seconds = clearSeconds;
   await navigator.clipboard.writeText(text);
   const hash = await digest(text);
   if (pending !== undefined) {
@@ -32,30 +50,30 @@ export async function copyAndClearLater(
   }
   const timer = setTimeout(() => {
     pending = undefined;
-    void clearIfUnchanged(hash).then(onCleared);
+    void clearIfUnchanged(hash, seconds).then(onCleared);
   }, seconds * 1000);
   pending = { timer, hash };
 }
 
-async function clearIfUnchanged(hash: string): Promise<ClearOutcome> {
+async function clearIfUnchanged(hash: string, seconds: number): Promise<ClearOutcome> {
   let current: string;
   try {
     current = await navigator.clipboard.readText();
   } catch {
-    return 'unreadable';
+    return { kind: 'unreadable' };
   }
   if ((await digest(current)) !== hash) {
-    return 'changed';
+    return { kind: 'changed' };
   }
   await navigator.clipboard.writeText('');
-  return 'cleared';
+  return { kind: 'cleared', seconds };
 }
 
 /** What to tell the user once the timer has run. */
 export function describeClear(outcome: ClearOutcome): string {
-  switch (outcome) {
+  switch (outcome.kind) {
     case 'cleared':
-      return `The clipboard was cleared after ${CLIPBOARD_CLEAR_SECONDS} seconds.`;
+      return `The clipboard was cleared after ${outcome.seconds} seconds.`;
     case 'changed':
       return 'The clipboard holds something else now, so Keysmith left it alone.';
     case 'unreadable':

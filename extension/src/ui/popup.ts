@@ -32,6 +32,7 @@ import {
   signerForAction,
 } from './signer-select.js';
 import { linkedKeySlotUser } from './entry-link.js';
+import { setClipboardClearSeconds } from './clipboard.js';
 
 const ui = {
   coreVersion: element('core-version', HTMLSpanElement),
@@ -232,6 +233,13 @@ async function showLinkedKeySlot(): Promise<void> {
 // ----- start -----------------------------------------------------------------------------------
 
 async function loadState(): Promise<void> {
+  // The settings first: the clipboard timeout must be known before the list offers a copy.
+  const settings = await sendMessage({ type: 'settings.get' });
+  if (settings.ok) {
+    applySettings(settings.result);
+  } else {
+    showError(`Could not read the settings: ${describeErrorForUser(settings.error)}`, settings.error.code);
+  }
   await refreshVault();
   await refreshSigners();
   const ping = await sendMessage({ type: 'ping' });
@@ -239,17 +247,12 @@ async function loadState(): Promise<void> {
   if (!ping.ok) {
     reportFailure(ping.error);
   }
-  const settings = await sendMessage({ type: 'settings.get' });
-  if (settings.ok) {
-    applySettings(settings.result);
-  } else {
-    showError(`Could not read the settings: ${describeErrorForUser(settings.error)}`, settings.error.code);
-  }
 }
 
-/** The options page's choices: where requests go, and what the EC2 form starts with. */
+/** The options page's choices: where requests go, the clipboard timeout, and what the EC2 form starts with. */
 function applySettings(settings: Settings): void {
   currentEndpoints = settings.endpoints;
+  setClipboardClearSeconds(settings.clipboardClearSeconds);
   ui.ec2Region.value = settings.defaultRegion;
   ui.ec2KeyType.value = settings.defaultEc2KeyType;
 }
@@ -298,10 +301,12 @@ registerMfaPrompt({ box: 'mfa-prompt', label: 'mfa-code-label', code: 'mfa-code'
 chrome.storage.onChanged.addListener((changes) => {
   const settingsChange = changes[STORAGE.settings];
   if (settingsChange !== undefined) {
-    // Changed on the options page while the popup is open: where requests go now (the EC2 form
-    // keeps what the user may already have chosen).
+    // Changed on the options page while the popup is open: where requests go now, and the
+    // clipboard timeout of the next copy (the EC2 form keeps what the user may already have chosen).
     try {
-      currentEndpoints = parseSettings(settingsChange.newValue ?? {}).endpoints;
+      const changed = parseSettings(settingsChange.newValue ?? {});
+      currentEndpoints = changed.endpoints;
+      setClipboardClearSeconds(changed.clipboardClearSeconds);
     } catch {
       currentEndpoints = {}; // the worker falls back to the provider hosts too
     }

@@ -1,16 +1,13 @@
 // The popup's vault panel: first-run creation, unlock and lock, the list of entries with export
-// (shown for 30 s), delete with undo, import, auto-lock and passphrase change. Passphrases and
-// exported text live in form fields only as long as they are needed, then the fields are
-// cleared; nothing here logs a value.
+// (shown for 30 s), delete with undo, import. Auto-lock and the passphrase change are on the
+// options page (options-settings.ts). Passphrases and exported text live in form fields only as
+// long as they are needed, then the fields are cleared; nothing here logs a value.
 
 import {
   type ErrorInfo,
   EXPORT_FORMATS_BY_KIND,
   type ExportFormat,
   type ExportOptions,
-  type KdfInfo,
-  MAX_AUTO_LOCK_MINUTES,
-  MIN_AUTO_LOCK_MINUTES,
   MIN_NEW_PASSPHRASE,
   STORAGE,
   type VaultList,
@@ -22,11 +19,10 @@ import { element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { estimateStrength } from './strength.js';
 import { scalewayExportOptions } from './scaleway.js';
-import { CLIPBOARD_CLEAR_SECONDS, copyAndClearLater, describeClear } from './clipboard.js';
+import { clipboardClearSeconds, copyAndClearLater, describeClear } from './clipboard.js';
 import { showLinkedEntry } from './entry-link.js';
+import { DEFAULT_KDF, describeKdfCost } from './kdf-text.js';
 
-/** The core's default (KdfParams::DEFAULT), shown before a vault exists to say what it costs. */
-const DEFAULT_KDF: KdfInfo = { mKib: 65_536, t: 3, p: 4 };
 const EXPORT_VISIBLE_SECONDS = 30;
 const REVEAL_VISIBLE_SECONDS = 30;
 /** An entry expiring within this many days gets an "expires in N days" badge. */
@@ -91,15 +87,6 @@ const ui = {
   importText: element('import-text', HTMLTextAreaElement),
   importButton: element('import-entries', HTMLButtonElement),
   importStatus: element('import-status', HTMLParagraphElement),
-  autoLockForm: element('auto-lock-form', HTMLFormElement),
-  autoLockMinutes: element('auto-lock-minutes', HTMLInputElement),
-  autoLockStatus: element('auto-lock-status', HTMLParagraphElement),
-  changeForm: element('change-passphrase-form', HTMLFormElement),
-  changed: element('changed-passphrase', HTMLInputElement),
-  changedStrength: element('changed-strength', HTMLParagraphElement),
-  changedRepeat: element('changed-passphrase-repeat', HTMLInputElement),
-  changeButton: element('change-passphrase', HTMLButtonElement),
-  changeStatus: element('change-passphrase-status', HTMLParagraphElement),
 };
 
 let current: VaultStatus | undefined;
@@ -114,11 +101,6 @@ const searchIndex = new Map<HTMLLIElement, string>();
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
-}
-
-export function describeKdf(kdf: KdfInfo): string {
-  const memory = kdf.mKib % 1024 === 0 ? `${kdf.mKib / 1024} MiB` : `${kdf.mKib} KiB`;
-  return `Argon2id, ${memory} of memory, ${plural(kdf.t, 'pass', 'passes')}, ${plural(kdf.p, 'lane', 'lanes')}`;
 }
 
 function setInlineStatus(target: HTMLElement, text: string, kind: 'ok' | 'error' | 'busy'): void {
@@ -246,15 +228,11 @@ function render(status: VaultStatus): void {
   ui.unlockForm.hidden = !status.exists || status.unlocked;
   ui.lock.hidden = !status.unlocked;
   ui.entriesPanel.hidden = !status.unlocked;
-  ui.changeForm.hidden = !status.unlocked;
-  const cost = describeKdf(status.kdf ?? DEFAULT_KDF);
+  const cost = describeKdfCost(status.kdf ?? DEFAULT_KDF);
   ui.kdfCost.textContent =
     `Unlocking derives the vault key with ${cost}: deliberately slow (under a second to a few seconds, ` +
     'depending on the computer), and as slow for anyone trying to guess the passphrase.';
   ui.unlockCost.textContent = `Key derivation: ${cost}.`;
-  if (document.activeElement !== ui.autoLockMinutes) {
-    ui.autoLockMinutes.value = String(status.autoLockMinutes);
-  }
   if (!status.unlocked) {
     // Locked: nothing read from the vault stays on screen.
     clearEntries();
@@ -685,7 +663,7 @@ function entryItem(item: Listed): HTMLLIElement {
   copyButton.addEventListener('click', () => {
     copyAndClearLater(output.value, (outcome) => setInlineStatus(ui.listStatus, describeClear(outcome), 'ok')).then(
       () => {
-        panelStatus.textContent = `Copied. ${COPIED_NOTE}`;
+        panelStatus.textContent = `Copied. ${copiedNote()}`;
       },
       (error: unknown) => {
         panelStatus.textContent = `Could not copy (${errorText(error)}): select the text and press Ctrl+C.`;
@@ -727,7 +705,12 @@ function entryItem(item: Listed): HTMLLIElement {
         }
       }, 1000);
       exportCleanups.add(hideSecret);
-      setInlineStatus(ui.listStatus, `The secret of ${title} is shown for ${REVEAL_VISIBLE_SECONDS} seconds.`, 'ok');
+      // The on-screen time is fixed; the options page's timeout is for the clipboard only.
+      setInlineStatus(
+        ui.listStatus,
+        `The secret of ${title} is shown for ${REVEAL_VISIBLE_SECONDS} seconds (a fixed time: the options page's timeout is for the clipboard).`,
+        'ok',
+      );
       revealHide.focus();
     })().catch(reportUnexpected);
   });
@@ -747,7 +730,7 @@ function entryItem(item: Listed): HTMLLIElement {
         setInlineStatus(ui.listStatus, `Could not copy (${errorText(error)}): use Reveal and copy it by hand.`, 'error');
         return;
       }
-      setInlineStatus(ui.listStatus, `Copied the secret of ${title}. ${COPIED_NOTE}`, 'ok');
+      setInlineStatus(ui.listStatus, `Copied the secret of ${title}. ${copiedNote()}`, 'ok');
     })().catch(reportUnexpected);
   });
   hideButton.addEventListener('click', () => {
@@ -769,9 +752,13 @@ function entryItem(item: Listed): HTMLLIElement {
   return li;
 }
 
-const COPIED_NOTE =
-  `Keysmith clears the clipboard in ${CLIPBOARD_CLEAR_SECONDS} seconds if it still holds this, ` +
-  'but only while this popup stays open: once it closes, copy something else over it yourself.';
+/** Said after a copy: the clipboard timeout from the options page, and its limit. */
+function copiedNote(): string {
+  return (
+    `Keysmith clears the clipboard in ${clipboardClearSeconds()} seconds if it still holds this, ` +
+    'but only while this popup stays open: once it closes, copy something else over it yourself.'
+  );
+}
 
 /** The entry's bare secret from the worker (vault.export "secret"), or undefined (reported). */
 async function readSecret(item: Listed): Promise<string | undefined> {
@@ -891,60 +878,6 @@ async function importEntries(): Promise<void> {
   await refreshVault();
 }
 
-// ----- settings: auto-lock and passphrase --------------------------------------------------------
-
-async function saveAutoLock(): Promise<void> {
-  const minutes = Number(ui.autoLockMinutes.value);
-  if (!Number.isInteger(minutes) || minutes < MIN_AUTO_LOCK_MINUTES || minutes > MAX_AUTO_LOCK_MINUTES) {
-    ui.autoLockMinutes.setAttribute('aria-invalid', 'true');
-    setInlineStatus(
-      ui.autoLockStatus,
-      `Enter a whole number of minutes from ${MIN_AUTO_LOCK_MINUTES} to ${MAX_AUTO_LOCK_MINUTES}.`,
-      'error',
-    );
-    ui.autoLockMinutes.focus();
-    return;
-  }
-  ui.autoLockMinutes.setAttribute('aria-invalid', 'false');
-  const reply = await sendMessage({ type: 'settings.set', autoLockMinutes: minutes });
-  if (!reply.ok) {
-    setInlineStatus(ui.autoLockStatus, describeVaultError(reply.error), 'error');
-    return;
-  }
-  setInlineStatus(
-    ui.autoLockStatus,
-    `Saved: the vault locks after ${plural(reply.result.autoLockMinutes, 'idle minute', 'idle minutes')}.`,
-    'ok',
-  );
-  await refreshVault();
-}
-
-async function changePassphrase(): Promise<void> {
-  const passphrase = readNewPassphrase(ui.changed, ui.changedRepeat, (text) =>
-    setInlineStatus(ui.changeStatus, text, 'error'),
-  );
-  if (passphrase === undefined) {
-    return;
-  }
-  setBusy(ui.changeForm, true);
-  setInlineStatus(ui.changeStatus, 'Changing the passphrase (Argon2id, about a second)…', 'busy');
-  let reply;
-  try {
-    reply = await sendMessage({ type: 'vault.changePassphrase', newPassphrase: passphrase });
-  } finally {
-    ui.changed.value = '';
-    ui.changedRepeat.value = '';
-    showStrength(ui.changed, ui.changedStrength);
-    setBusy(ui.changeForm, false);
-  }
-  if (!reply.ok) {
-    setInlineStatus(ui.changeStatus, describeVaultError(reply.error), 'error');
-    return;
-  }
-  setInlineStatus(ui.changeStatus, 'Passphrase changed. Use the new one from now on.', 'ok');
-  render(reply.result);
-}
-
 // ----- wiring ------------------------------------------------------------------------------------
 
 function reportUnexpected(error: unknown): void {
@@ -955,7 +888,6 @@ function reportUnexpected(error: unknown): void {
 /** Hooks up the panel's controls; call once, then refreshVault(). */
 export function initVaultPanel(): void {
   ui.newPassphrase.addEventListener('input', () => showStrength(ui.newPassphrase, ui.strength));
-  ui.changed.addEventListener('input', () => showStrength(ui.changed, ui.changedStrength));
   ui.setupForm.addEventListener('submit', (event) => {
     event.preventDefault();
     createVault().catch(reportUnexpected);
@@ -984,14 +916,6 @@ export function initVaultPanel(): void {
   ui.importForm.addEventListener('submit', (event) => {
     event.preventDefault();
     importEntries().catch(reportUnexpected);
-  });
-  ui.autoLockForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    saveAutoLock().catch(reportUnexpected);
-  });
-  ui.changeForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    changePassphrase().catch(reportUnexpected);
   });
   // The vault can lock without this page doing anything (the idle alarm, another page): the
   // parked key disappearing from session storage is the sign. Follow it at once.
