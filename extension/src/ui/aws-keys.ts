@@ -15,7 +15,7 @@ import {
   parseEc2KeyName,
   sendMessage,
 } from '../shared/messages.js';
-import { element, errorText, h } from './dom.js';
+import { confirmation, element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { refreshVault } from './vault-panel.js';
 import { noteSignerFailure, signerForAction } from './signer-select.js';
@@ -114,15 +114,15 @@ function slotItem(key: KeySlotKey, slot: KeySlotDecision): HTMLLIElement {
   const toggleLabel = toggleTo === 'Inactive' ? 'Deactivate' : 'Activate';
   const toggle = h('button', { type: 'button', class: 'secondary', 'aria-label': `${toggleLabel} ${id}` }, toggleLabel);
   const remove = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${id} in IAM` }, 'Delete in IAM');
-  const confirmYes = h('button', { type: 'button', class: 'danger' }, 'Delete key');
-  const confirmNo = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const warning = key.isSigner ? ' Keysmith signs with this key: deleting it locks Keysmith out until you give it another.' : '';
-  const confirm = h(
-    'div',
-    { class: 'confirm', role: 'group', 'aria-label': `Confirm deleting ${id} in IAM`, hidden: true },
-    h('p', {}, `Delete access key ${id} in IAM? This cannot be undone; anything still using it stops working.${warning}`),
-    h('div', { class: 'actions' }, confirmYes, confirmNo),
-  );
+  const confirm = confirmation(remove, {
+    label: `Confirm deleting ${id} in IAM`,
+    question: `Delete access key ${id} in IAM? This cannot be undone; anything still using it stops working.${warning}`,
+    confirmText: 'Delete key',
+    onConfirm: () => {
+      void changeKey(id, { type: 'delete' }).catch(reportUnexpected);
+    },
+  });
   const li = h(
     'li',
     { class: 'entry', 'data-access-key-id': id },
@@ -139,17 +139,6 @@ function slotItem(key: KeySlotKey, slot: KeySlotDecision): HTMLLIElement {
   );
   toggle.addEventListener('click', () => {
     void changeKey(id, { type: 'update', status: toggleTo }).catch(reportUnexpected);
-  });
-  remove.addEventListener('click', () => {
-    confirm.hidden = false;
-    confirmYes.focus();
-  });
-  confirmNo.addEventListener('click', () => {
-    confirm.hidden = true;
-    remove.focus();
-  });
-  confirmYes.addEventListener('click', () => {
-    void changeKey(id, { type: 'delete' }).catch(reportUnexpected);
   });
   return li;
 }

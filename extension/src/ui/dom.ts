@@ -39,3 +39,33 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A destructive action that asks first: `trigger` opens an inline confirmation (a group named
+ * `label`, with `question` and the buttons `confirmText` and Cancel), which takes the focus.
+ * Cancel hides it and gives the focus back to `trigger`; confirming runs `onConfirm`.
+ * Returns the confirmation element, hidden, for the caller to place after its actions.
+ */
+export function confirmation(
+  trigger: HTMLButtonElement,
+  { label, question, confirmText, onConfirm }: { label: string; question: string; confirmText: string; onConfirm: () => void },
+): HTMLDivElement {
+  const yes = h('button', { type: 'button', class: 'danger' }, confirmText);
+  const no = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const box = h(
+    'div',
+    { class: 'confirm', role: 'group', 'aria-label': label, hidden: true },
+    h('p', {}, question),
+    h('div', { class: 'actions' }, yes, no),
+  );
+  trigger.addEventListener('click', () => {
+    box.hidden = false;
+    yes.focus();
+  });
+  no.addEventListener('click', () => {
+    box.hidden = true;
+    trigger.focus();
+  });
+  yes.addEventListener('click', onConfirm);
+  return box;
+}

@@ -12,7 +12,7 @@ import {
   sendMessage,
 } from '../shared/messages.js';
 import { SIGNER_POLICY, SIGNER_POLICY_MFA, SIGNER_POLICY_USERS } from '../shared/signer-policy.js';
-import { element, errorText, h } from './dom.js';
+import { confirmation, element, errorText, h } from './dom.js';
 import { describeErrorForUser, describeScalewayError } from './error-text.js';
 import { showStatusText } from './status.js';
 import { initSettings } from './options-settings.js';
@@ -101,17 +101,17 @@ function signerListItem(item: SignerItem): HTMLLIElement {
     meta.append(h('dt', {}, term), h('dd', {}, value));
   }
   const remove = h('button', { type: 'button', class: 'danger', 'aria-label': `Remove signer ${title}` }, 'Remove');
-  const confirmYes = h('button', { type: 'button', class: 'danger' }, 'Remove signer');
-  const confirmNo = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const stored = item.sessionOnly
     ? 'The role credentials are forgotten.'
     : 'The key is removed from the vault (undo from the popup until the browser closes); it stays valid at the provider.';
-  const confirm = h(
-    'div',
-    { class: 'confirm', role: 'group', 'aria-label': `Confirm removing signer ${title}`, hidden: true },
-    h('p', {}, `Remove signer ${title}? Keysmith can no longer sign with it. ${stored}`),
-    h('div', { class: 'actions' }, confirmYes, confirmNo),
-  );
+  const confirm = confirmation(remove, {
+    label: `Confirm removing signer ${title}`,
+    question: `Remove signer ${title}? Keysmith can no longer sign with it. ${stored}`,
+    confirmText: 'Remove signer',
+    onConfirm: () => {
+      void removeSigner(item).catch(reportUnexpected);
+    },
+  });
   const actions = h('div', { class: 'entry-actions' });
   if (item.kind === 'aws_access_key') {
     const inputId = `mfa-${item.id}`;
@@ -130,17 +130,6 @@ function signerListItem(item: SignerItem): HTMLLIElement {
     actions.append(h('label', { for: inputId, class: 'small-label' }, `MFA device for ${title}`), serial, save);
   }
   actions.append(remove);
-  remove.addEventListener('click', () => {
-    confirm.hidden = false;
-    confirmYes.focus();
-  });
-  confirmNo.addEventListener('click', () => {
-    confirm.hidden = true;
-    remove.focus();
-  });
-  confirmYes.addEventListener('click', () => {
-    void removeSigner(item).catch(reportUnexpected);
-  });
   return h(
     'li',
     { class: 'entry', 'data-signer-id': item.id, 'data-provider': item.provider },

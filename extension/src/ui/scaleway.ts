@@ -13,7 +13,7 @@ import type {
   ScalewayRegion,
   ScalewaySigner,
 } from '../shared/scaleway-messages.js';
-import { element, errorText, h } from './dom.js';
+import { confirmation, element, errorText, h } from './dom.js';
 import { describeScalewayError } from './error-text.js';
 import { selectedSigner } from './signer-select.js';
 
@@ -393,15 +393,16 @@ function bearerKeyItem(key: ScalewayApiKeyInfo, me: ScalewaySigner): HTMLLIEleme
     meta.append(h('dt', {}, term), h('dd', {}, value));
   }
   const remove = h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${id} at Scaleway` }, 'Delete');
-  const confirmYes = h('button', { type: 'button', class: 'danger' }, 'Delete key');
-  const confirmNo = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const warning = isSigner ? ' Keysmith signs with this key: deleting it locks Keysmith out until you give it another.' : '';
-  const confirm = h(
-    'div',
-    { class: 'confirm', role: 'group', 'aria-label': `Confirm deleting ${id} at Scaleway`, hidden: true },
-    h('p', {}, `Delete API key ${id} at Scaleway? This cannot be undone; anything still using it stops working.${warning}`),
-    h('div', { class: 'actions' }, confirmYes, confirmNo),
-  );
+  const confirm = confirmation(remove, {
+    label: `Confirm deleting ${id} at Scaleway`,
+    question: `Delete API key ${id} at Scaleway? This cannot be undone; anything still using it stops working.${warning}`,
+    confirmText: 'Delete key',
+    onConfirm: () => {
+      confirm.hidden = true;
+      deleteBearerKey(id).catch(reportUnexpected);
+    },
+  });
   const li = h(
     'li',
     { class: key.expired ? 'entry expired' : 'entry', 'data-access-key': id },
@@ -416,18 +417,6 @@ function bearerKeyItem(key: ScalewayApiKeyInfo, me: ScalewaySigner): HTMLLIEleme
     h('div', { class: 'entry-actions' }, remove),
     confirm,
   );
-  remove.addEventListener('click', () => {
-    confirm.hidden = false;
-    confirmYes.focus();
-  });
-  confirmNo.addEventListener('click', () => {
-    confirm.hidden = true;
-    remove.focus();
-  });
-  confirmYes.addEventListener('click', () => {
-    confirm.hidden = true;
-    deleteBearerKey(id).catch(reportUnexpected);
-  });
   return li;
 }
 

@@ -15,7 +15,7 @@ import {
   type VaultStatus,
   sendMessage,
 } from '../shared/messages.js';
-import { element, errorText, h } from './dom.js';
+import { confirmation, element, errorText, h } from './dom.js';
 import { describeErrorForUser, sentence } from './error-text.js';
 import { estimateStrength } from './strength.js';
 import { scalewayExportOptions } from './scaleway.js';
@@ -565,14 +565,14 @@ function entryItem(item: Listed): HTMLLIElement {
     panelStatus,
   );
 
-  const confirmYes = h('button', { type: 'button', class: 'danger' }, 'Delete entry');
-  const confirmNo = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
-  const confirm = h(
-    'div',
-    { class: 'confirm', role: 'group', 'aria-label': `Confirm deleting ${title}`, hidden: true },
-    h('p', {}, `Delete ${describeForDelete(item)} from the vault? You can undo this until the browser closes.`),
-    h('div', { class: 'actions' }, confirmYes, confirmNo),
-  );
+  const confirm = confirmation(deleteButton, {
+    label: `Confirm deleting ${title}`,
+    question: `Delete ${describeForDelete(item)} from the vault? You can undo this until the browser closes.`,
+    confirmText: 'Delete entry',
+    onConfirm: () => {
+      void deleteEntry(item).catch(reportUnexpected);
+    },
+  });
 
   const li = h(
     'li',
@@ -738,17 +738,6 @@ function entryItem(item: Listed): HTMLLIElement {
     exportButton.focus();
   });
 
-  deleteButton.addEventListener('click', () => {
-    confirm.hidden = false;
-    confirmYes.focus();
-  });
-  confirmNo.addEventListener('click', () => {
-    confirm.hidden = true;
-    deleteButton.focus();
-  });
-  confirmYes.addEventListener('click', () => {
-    void deleteEntry(item).catch(reportUnexpected);
-  });
   return li;
 }
 
