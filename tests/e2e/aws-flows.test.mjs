@@ -14,14 +14,12 @@ import { cleanUp } from '../support/cleanup.mjs';
 import {
   chooseSigner,
   createAccessKey,
-  createVault,
   deleteOrphan,
   exportEntry,
-  setAwsEndpoint,
   unfinishedAction,
   waitForFormResult,
 } from '../support/popup-driver.mjs';
-import { addAwsSigner, openOptions } from '../support/signer-driver.mjs';
+import { addAwsSigner, openOptions, setUpAwsSigner } from '../support/signer-driver.mjs';
 import { buttonHost, clickInShadow, injectedButton, serveConsoles } from '../support/console-driver.mjs';
 
 const PASSPHRASE = 'granite lantern october sparrow';
@@ -89,12 +87,7 @@ describe('AWS flows against moto', { timeout: 300_000 }, () => {
       });
       browser = await launchExtension();
       popup = await openPopup(browser);
-      await setAwsEndpoint(popup, moto.endpoint);
-      const vault = await createVault(popup, PASSPHRASE);
-      assert.equal(vault.ok, true, vault.error);
-      const added = await addAwsSigner(browser, moto.signer);
-      assert.equal(added.kind, 'ok', added.text);
-      signerId = added.signerId;
+      signerId = await setUpAwsSigner(browser, popup, { endpoint: moto.endpoint, passphrase: PASSPHRASE, signer: moto.signer });
     },
     { timeout: 120_000 },
   );

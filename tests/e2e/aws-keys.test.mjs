@@ -12,13 +12,11 @@ import { repoRoot, startMoto, xmlText } from '../support/moto.mjs';
 import {
   createAccessKey,
   createKeyPair,
-  createVault,
   exportEntry,
   listedEntries,
-  setAwsEndpoint,
 } from '../support/popup-driver.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
-import { addAwsSigner, openOptions } from '../support/signer-driver.mjs';
+import { addAwsSigner, openOptions, setUpAwsSigner } from '../support/signer-driver.mjs';
 
 const TARGET_USER = 'bob';
 const PASSPHRASE = 'granite lantern october sparrow';
@@ -40,12 +38,7 @@ describe('AWS key screens against moto', { timeout: 240_000 }, () => {
       moto = await startMoto({ extraUsers: [TARGET_USER, 'limited'] });
       browser = await launchExtension();
       popup = await openPopup(browser);
-      await setAwsEndpoint(popup, moto.endpoint);
-      const vault = await createVault(popup, PASSPHRASE);
-      assert.equal(vault.ok, true, vault.error);
-      const added = await addAwsSigner(browser, moto.signer);
-      assert.equal(added.kind, 'ok', added.text);
-      signerId = added.signerId;
+      signerId = await setUpAwsSigner(browser, popup, { endpoint: moto.endpoint, passphrase: PASSPHRASE, signer: moto.signer });
     },
     { timeout: 120_000 },
   );

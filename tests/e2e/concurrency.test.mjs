@@ -21,8 +21,7 @@ import {
 import { listedAccessKeyIds, loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto, xmlText } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
-import { addAwsSigner } from '../support/signer-driver.mjs';
-import { createVault, setAwsEndpoint } from '../support/popup-driver.mjs';
+import { setUpAwsSigner } from '../support/signer-driver.mjs';
 
 const PASSPHRASE = 'harbour quartz nimble fjord';
 const AUTO_LOCK_ALARM = 'keysmith.autolock';
@@ -102,12 +101,7 @@ describe('concurrency', { timeout: 400_000 }, () => {
       moto = await startMoto({ extraUsers: [...BURST_USERS, ...STOP_USERS, ...LOCK_USERS] });
       browser = await launchExtension();
       const first = await openPopup(browser);
-      await setAwsEndpoint(first, moto.endpoint);
-      const vault = await createVault(first, PASSPHRASE);
-      assert.equal(vault.ok, true, vault.error);
-      const added = await addAwsSigner(browser, moto.signer);
-      assert.equal(added.kind, 'ok', added.text);
-      signerId = added.signerId;
+      signerId = await setUpAwsSigner(browser, first, { endpoint: moto.endpoint, passphrase: PASSPHRASE, signer: moto.signer });
       tabs = [first, await openPopup(browser), await openPopup(browser)];
     },
     { timeout: 120_000 },

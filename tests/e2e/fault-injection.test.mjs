@@ -26,7 +26,7 @@ import {
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { startMoto } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
-import { addAwsSigner } from '../support/signer-driver.mjs';
+import { addAwsSigner, setUpAwsSigner } from '../support/signer-driver.mjs';
 import {
   clickCreateAccessKey,
   createAccessKey,
@@ -135,11 +135,7 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
       proxy = await startSlowProxy(moto.endpoint);
       browser = await launchExtension();
       popup = await openPopup(browser);
-      await setAwsEndpoint(popup, moto.endpoint);
-      const vault = await createVault(popup, PASSPHRASE);
-      assert.equal(vault.ok, true, vault.error);
-      const added = await addAwsSigner(browser, moto.signer);
-      assert.equal(added.kind, 'ok', added.text);
+      await setUpAwsSigner(browser, popup, { endpoint: moto.endpoint, passphrase: PASSPHRASE, signer: moto.signer });
     },
     { timeout: 120_000 },
   );

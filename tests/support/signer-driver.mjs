@@ -2,8 +2,9 @@
 // page (verified with the provider before they are saved), then chosen by id in messages.
 // Every test that needs a signer adds it with these helpers.
 
+import assert from 'node:assert/strict';
 import { sendFromPage } from './browser.mjs';
-import { submitForm as submit } from './popup-driver.mjs';
+import { createVault, setAwsEndpoint, submitForm as submit } from './popup-driver.mjs';
 
 /** Opens the options page in a tab and waits until it has asked the worker for the vault state. */
 export async function openOptions(browser) {
@@ -61,4 +62,18 @@ export async function addScalewaySigner(browser, { accessKey, secretKey }) {
   } finally {
     await page.close();
   }
+}
+
+/**
+ * What most AWS suites start with, in the popup `popup`: the AWS endpoint pointed at `endpoint`
+ * (moto, or a proxy in front of it), a new vault, and `signer` added as a vaulted AWS signer.
+ * Returns the signer's id. Throws (failing the suite's `before`) if any step does not succeed.
+ */
+export async function setUpAwsSigner(browser, popup, { endpoint, passphrase, signer }) {
+  await setAwsEndpoint(popup, endpoint);
+  const vault = await createVault(popup, passphrase);
+  assert.equal(vault.ok, true, vault.error);
+  const added = await addAwsSigner(browser, signer);
+  assert.equal(added.kind, 'ok', added.text);
+  return added.signerId;
 }
