@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
+import { contentScriptWorld, launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
 import { loadCore, signedQuery } from '../support/core.mjs';
 import { findFreePort, repoRoot, SIGNER_USER, startMoto } from '../support/moto.mjs';
 import { createAccessKey, createVault, setAwsEndpoint, setEndpoints, verifyIdentity } from '../support/popup-driver.mjs';
@@ -225,37 +225,17 @@ describe('Keysmith extension against moto', { timeout: 240_000 }, () => {
   });
 
   test('(d) a content script and a web page get no signature and no credentialed call', async () => {
-    const page = await browser.context.newPage();
-    const fixture = readFileSync(path.join(repoRoot, 'tests', 'fixtures', 'aws-console.html'), 'utf8');
-    await page.route('https://us-east-1.console.aws.amazon.com/**', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: fixture }),
-    );
     // The content script runs in an isolated world that Playwright does not expose; reach it
-    // through the DevTools protocol.
-    const cdp = await browser.context.newCDPSession(page);
-    const contexts = [];
-    cdp.on('Runtime.executionContextCreated', (event) => contexts.push(event.context));
-    await cdp.send('Runtime.enable');
-    await page.goto(CONSOLE_URL);
-    await page.locator('html[data-keysmith-content="aws-console"]').waitFor();
+    // through the DevTools protocol (browser.mjs contentScriptWorld).
+    const world = await contentScriptWorld(browser, {
+      url: CONSOLE_URL,
+      body: readFileSync(path.join(repoRoot, 'tests', 'fixtures', 'aws-console.html'), 'utf8'),
+      readySelector: 'html[data-keysmith-content="aws-console"]',
+    });
+    const { page } = world;
     await page.screenshot({ path: screenshotPath('e2e-console-fixture.png') });
-
-    const isolated = contexts.find(
-      (context) => context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${browser.extensionId}`,
-    );
-    assert.ok(isolated, `no content-script world among ${JSON.stringify(contexts.map((c) => [c.name, c.origin]))}`);
     /** Sends a message from the content script, or (given a string) evaluates that expression there. */
-    const fromContentScript = async (message) => {
-      const evaluation = await cdp.send('Runtime.evaluate', {
-        expression: typeof message === 'string' ? message : `chrome.runtime.sendMessage(${JSON.stringify(message)})`,
-        contextId: isolated.id,
-        awaitPromise: true,
-        returnByValue: true,
-        timeout: 10_000,
-      });
-      assert.equal(evaluation.exceptionDetails, undefined, JSON.stringify(evaluation.exceptionDetails));
-      return evaluation.result.value;
-    };
+    const fromContentScript = (message) => (typeof message === 'string' ? world.evaluate(message) : world.send(message));
 
     // The channel works (so a refusal below is the worker's decision, not a broken channel)…
     const ping = await fromContentScript({ type: 'ping' });

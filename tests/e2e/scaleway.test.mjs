@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
+import { contentScriptWorld, dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
 import { createVault, exportEntry, listedEntries, waitForVaultState } from '../support/popup-driver.mjs';
 import { startScalewayFake } from '../support/scaleway-fake.mjs';
 import { createScalewayKey, setScalewayEndpoint, verifyScalewaySigner } from '../support/scaleway-driver.mjs';
@@ -336,22 +336,14 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
   });
 
   test('content scripts (in the Scaleway console) may send no Scaleway message', async () => {
-    const page = await browser.context.newPage();
+    // The content script runs in an isolated world; reach it through the DevTools protocol.
+    const world = await contentScriptWorld(browser, {
+      url: 'https://console.scaleway.com/iam/api-keys',
+      body: '<!doctype html><title>console</title><p>fixture</p>',
+      readySelector: 'html[data-keysmith-content="scaleway-console"]',
+    });
+    const { page } = world;
     try {
-      await page.route('https://console.scaleway.com/**', (route) =>
-        route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: '<!doctype html><title>console</title><p>fixture</p>' }),
-      );
-      // The content script runs in an isolated world; reach it through the DevTools protocol.
-      const cdp = await browser.context.newCDPSession(page);
-      const contexts = [];
-      cdp.on('Runtime.executionContextCreated', (event) => contexts.push(event.context));
-      await cdp.send('Runtime.enable');
-      await page.goto('https://console.scaleway.com/iam/api-keys');
-      await page.locator('html[data-keysmith-content="scaleway-console"]').waitFor();
-      const isolated = contexts.find(
-        (context) => context.auxData?.type === 'isolated' && context.origin === `chrome-extension://${browser.extensionId}`,
-      );
-      assert.ok(isolated, 'no content-script world');
       const auditBefore = fake.audit().length;
       const messages = [
         { type: 'ping' },
@@ -364,15 +356,7 @@ describe('Scaleway API keys, end to end in Chromium', { timeout: 300_000 }, () =
         { type: 'scaleway.deleteApiKey', signerId, accessKey: created.self.accessKey },
       ];
       for (const message of messages) {
-        const evaluation = await cdp.send('Runtime.evaluate', {
-          expression: `chrome.runtime.sendMessage(${JSON.stringify(message)})`,
-          contextId: isolated.id,
-          awaitPromise: true,
-          returnByValue: true,
-          timeout: 10_000,
-        });
-        assert.equal(evaluation.exceptionDetails, undefined, JSON.stringify(evaluation.exceptionDetails));
-        const reply = evaluation.result.value;
+        const reply = await world.send(message);
         if (message.type === 'ping') {
           assert.equal(reply.ok, true, 'the channel works, so refusals are the worker\'s decision');
         } else {
