@@ -23,7 +23,7 @@ import {
   stopServiceWorker,
   waitForPause,
 } from '../support/browser.mjs';
-import { loadCore, signedQuery } from '../support/core.mjs';
+import { listedAccessKeyIds, loadCore } from '../support/core.mjs';
 import { startMoto } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import { addAwsSigner, setUpAwsSigner } from '../support/signer-driver.mjs';
@@ -94,16 +94,8 @@ describe('fault injection on create and vault', { timeout: 400_000 }, () => {
   let popup;
   let core;
 
-  async function motoKeyIds(userName) {
-    const listed = await signedQuery(core, {
-      endpoint: moto.endpoint,
-      service: 'iam',
-      params: { Action: 'ListAccessKeys', UserName: userName },
-      credentials: moto.signer,
-    });
-    assert.equal(listed.status, 200, listed.text);
-    return [...listed.text.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1]);
-  }
+  /** The user's access key ids as moto lists them, signed from Node. */
+  const motoKeyIds = (userName) => listedAccessKeyIds(core, { endpoint: moto.endpoint, credentials: moto.signer }, userName);
 
   async function pendingMarkers() {
     const { local } = await dumpStorage(popup);
