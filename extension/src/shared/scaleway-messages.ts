@@ -6,12 +6,6 @@
 
 import { MessageValidationError, parseSignerId } from './messages.js';
 
-/** A Scaleway API key as the user types it: the access key names it, the secret key signs. */
-export interface ScalewayCredentials {
-  accessKey: string;
-  secretKey: string;
-}
-
 export const SCALEWAY_SECRET_MANAGER_REGIONS = ['fr-par', 'nl-ams', 'pl-waw'] as const;
 export type ScalewayRegion = (typeof SCALEWAY_SECRET_MANAGER_REGIONS)[number];
 
@@ -128,7 +122,6 @@ export function isScalewayMessageType(type: string): type is ScalewayMessageType
 // ----- validation --------------------------------------------------------------------------------
 
 const MAX_ID = 64;
-const MAX_SECRET = 256;
 const MAX_NAME = 64;
 const MAX_DESCRIPTION = 200;
 
@@ -167,14 +160,6 @@ function optionalStrings<T extends object>(d: Dict, into: T, fields: [keyof T & 
     }
   }
   return into;
-}
-
-export function parseScalewayCredentials(value: unknown, path = 'credentials'): ScalewayCredentials {
-  const d = dict(value, path, ['accessKey', 'secretKey']);
-  return {
-    accessKey: str(d.accessKey, `${path}.accessKey`, MAX_ID).trim(),
-    secretKey: str(d.secretKey, `${path}.secretKey`, MAX_SECRET).trim(),
-  };
 }
 
 function parseSecretManager(value: unknown, path = 'secretManager'): ScalewaySecretManagerTarget {
