@@ -41,8 +41,11 @@ test-native: setup
 test-wasm: setup
 	cargo test --target wasm32-unknown-unknown
 
+# The leak audit runs at every e2e browser's close; its report check runs after the whole suite.
 test-js: build
+	rm -rf test-results/leak-audit
 	node --test tests/node/ tests/e2e/
+	node tests/leak-audit-report.mjs
 
 # Every fuzz target briefly (crashes fail the run); `make fuzz` for long runs (FUZZ_SECONDS
 # per target, default 300; FUZZ_TARGETS to pick some). Runs on stable with RUSTC_BOOTSTRAP=1.

@@ -58,7 +58,7 @@ export async function consoleCreate({ runs, warmup = 3, vaultEntries = 0 }) {
   const moto = await startMoto({ extraUsers: [USER] });
   let browser;
   try {
-    browser = await launchExtension();
+    browser = await launchExtension({ audit: false });
     const popup = await openPopup(browser);
     await setAwsEndpoint(popup, moto.endpoint);
     const vault = await createVault(popup, 'benchmark passphrase, create and vault');

@@ -156,7 +156,7 @@ async function demo() {
   console.log(`    signer access key: ${shortKeyId(moto.signer.accessKeyId)} (secret not shown)`);
 
   say(`Launching Chromium (${headless ? 'headless' : 'with a window'}) with ${TEST_DIST}…`);
-  const browser = await launchExtension({ headless });
+  const browser = await launchExtension({ headless, audit: false });
   cleanups.push(() => browser.close());
   console.log(`    extension id ${browser.extensionId}`);
 

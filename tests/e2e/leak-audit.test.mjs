@@ -10,12 +10,12 @@
 // The flows go through the shared drivers (popup-driver.mjs, scaleway-driver.mjs).
 
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { contentScriptWorld, launchExtension, openPopup, sendFromPage } from '../support/browser.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
+import { domText, knownSecrets, privateKeyParts, searcher, storageDump } from '../support/leak-audit.mjs';
 import { repoRoot, startMoto } from '../support/moto.mjs';
 import {
   createAccessKey,
@@ -36,66 +36,19 @@ const KEY_PAIR = 'leak-audit-pair';
 const IMPORTED_ID = 'AKIAIOSFODNN7LEAKAUD';
 const IMPORTED_SECRET = 'leakAuditImported/Secret+0123456789abcdefXYZ';
 
-/** The forms a secret can take where it could leak: as is, base64, base64url, UTF-16LE. */
-function needles(label, secret) {
-  const forms = [
-    ['text', Buffer.from(secret, 'utf8')],
-    ['base64', Buffer.from(Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, ''), 'utf8')],
-    ['base64url', Buffer.from(Buffer.from(secret, 'utf8').toString('base64url'), 'utf8')],
-    ['utf16le', Buffer.from(secret, 'utf16le')],
-  ];
-  return forms.map(([form, bytes]) => ({ label: `${label} (${form})`, bytes }));
-}
-
-/**
- * The parts of a PEM private key that give it away: the private scalar when Node can read the
- * key (PKCS#8, PKCS#1), and every base64 body line but the first (which, in the OpenSSH and
- * PKCS#1 layouts, holds public parts the popup may show, such as the public key).
- */
-function privateKeyParts(pem) {
-  const parts = {};
-  const lines = pem.split('\n').filter((line) => line !== '' && !line.startsWith('-----'));
-  for (const [i, line] of lines.entries()) {
-    if ((i > 0 || lines.length === 1) && line.length >= 40) {
-      parts[`EC2 private key body line ${i}`] = line;
-    }
-  }
-  try {
-    const jwk = createPrivateKey(pem).export({ format: 'jwk' });
-    parts['EC2 private key scalar (base64url)'] = jwk.d;
-  } catch {
-    // OpenSSH's own layout: Node cannot read it; the body lines cover it.
-  }
-  return parts;
-}
-
-/** Every file under dir (symlinks and sockets skipped). */
-function walk(dir) {
-  const out = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      out.push(...walk(full));
-    } else if (entry.isFile()) {
-      out.push(full);
-    }
-  }
-  return out;
-}
-
 describe('leak audit: no secret outside the vault and its provider', { timeout: 300_000 }, () => {
   let moto;
   let fake;
   let browser;
   let popup;
-  /** @type {{label: string, bytes: Buffer}[]} */
-  const secrets = [];
+  /** This run's secrets, which the shared audit (tests/support/leak-audit.mjs) must know. */
   const secretTexts = {};
-  const places = {};
+  /** @type {import('../support/leak-audit.mjs').Search} */
+  let found;
 
   before(
     async () => {
-      moto = await startMoto({ extraUsers: [TARGET_USER], recordRequests: true });
+      moto = await startMoto({ extraUsers: [TARGET_USER] });
       fake = await startScalewayFake();
       browser = await launchExtension();
       popup = await openPopup(browser);
@@ -149,11 +102,18 @@ describe('leak audit: no secret outside the vault and its provider', { timeout: 
     secretTexts['Scaleway signer secret'] = fake.signer.secretKey;
     secretTexts['created Scaleway secret'] = scwSecret;
     secretTexts['imported secret'] = IMPORTED_SECRET;
-    Object.assign(secretTexts, privateKeyParts(pem));
-    t.diagnostic(`EC2 key: ${pem.split('\n')[0]}; searched parts: ${Object.keys(privateKeyParts(pem)).length}`);
-    for (const [label, text] of Object.entries(secretTexts)) {
-      secrets.push(...needles(label, text));
+    const pemParts = privateKeyParts('EC2 private key', pem);
+    for (const { label, text } of pemParts) {
+      secretTexts[label] = text;
     }
+    t.diagnostic(`EC2 key: ${pem.split('\n')[0]}; searched parts: ${pemParts.length}`);
+    // The audit run at every browser's close learns its secrets from the emulators and the
+    // drivers; each one of this run must be among them, or that audit would miss it.
+    const known = new Set(knownSecrets().map((secret) => secret.text));
+    for (const [label, text] of Object.entries(secretTexts)) {
+      assert.ok(known.has(text), `the shared leak audit does not know the ${label}`);
+    }
+    found = searcher(knownSecrets());
 
     // Hide the exports again, as the popup does after 30 s.
     const shown = popup.locator('.export-panel:not([hidden])');
@@ -163,44 +123,13 @@ describe('leak audit: no secret outside the vault and its provider', { timeout: 
     }
   });
 
-  /** Which secrets occur in `haystack` (a string or bytes). */
-  function found(haystack) {
-    const bytes = typeof haystack === 'string' ? Buffer.from(haystack, 'utf8') : haystack;
-    return secrets.filter(({ bytes: needle }) => bytes.includes(needle)).map(({ label }) => label);
-  }
-
   test('chrome.storage (local, session, sync) and IndexedDB hold none of them', async () => {
-    assert.ok(secrets.length > 0, 'the flows did not run');
-    const dump = await popup.evaluate(async () => {
-      const databases = [];
-      for (const { name, version } of await indexedDB.databases()) {
-        const db = await new Promise((resolve, reject) => {
-          const open = indexedDB.open(name, version);
-          open.onsuccess = () => resolve(open.result);
-          open.onerror = () => reject(open.error);
-        });
-        const stores = {};
-        for (const store of db.objectStoreNames) {
-          stores[store] = await new Promise((resolve) => {
-            const all = db.transaction(store).objectStore(store).getAll();
-            all.onsuccess = () => resolve(all.result);
-          });
-        }
-        databases.push({ name, stores });
-        db.close();
-      }
-      return {
-        local: await chrome.storage.local.get(null),
-        session: await chrome.storage.session.get(null),
-        sync: await chrome.storage.sync.get(null),
-        databases,
-      };
-    });
+    assert.ok(found !== undefined, 'the flows did not run');
+    const dump = await storageDump(popup);
     assert.ok(Object.keys(dump.local).some((key) => key.startsWith('keysmith.entry.')), 'no vault entry stored');
     for (const area of ['local', 'session', 'sync', 'databases']) {
       assert.deepEqual(found(JSON.stringify(dump[area])), [], `chrome.storage.${area}`);
     }
-    places.storage = Object.keys(dump.local).length;
   });
 
   test("every page's DOM, a console page's included, holds none of them", async () => {
@@ -212,14 +141,17 @@ describe('leak audit: no secret outside the vault and its provider', { timeout: 
     const pages = browser.context.pages();
     assert.ok(pages.length >= 2);
     for (const page of pages) {
-      // The serialised DOM, plus every form field's current value (not in the serialisation).
-      const dom = await page.evaluate(() => [
-        document.documentElement.outerHTML,
-        ...[...document.querySelectorAll('input, textarea')].map((field) => field.value),
-      ].join('\n'));
-      const where = await page.evaluate(() => [...document.querySelectorAll('textarea, input')].map((f) => [f.id, f.closest('[hidden]') !== null, f.value.length]));
-      assert.deepEqual(found(dom), [], `DOM of ${page.url()} ${JSON.stringify(where)}`);
+      // DevTools' DOM snapshot: closed shadow roots (Keysmith's button) and field values included.
+      const { light, shadow } = await domText(page);
+      assert.deepEqual(found(`${light}\n${shadow}`), [], `DOM of ${page.url()}`);
     }
+    // The snapshot reaches into closed shadow roots, such as those Keysmith's buttons live in.
+    await world.page.evaluate(() => {
+      const host = document.body.appendChild(document.createElement('div'));
+      host.attachShadow({ mode: 'closed' }).textContent = 'closed-shadow-marker';
+    });
+    const { light, shadow } = await domText(world.page);
+    assert.ok(shadow.includes('closed-shadow-marker') && !light.includes('closed-shadow-marker'), 'the DOM snapshot misses closed shadow roots');
     await world.page.close();
   });
 
@@ -235,8 +167,8 @@ describe('leak audit: no secret outside the vault and its provider', { timeout: 
   test('the emulators received no AWS secret, and a Scaleway secret only as its own X-Auth-Token', () => {
     const awsRequests = moto.requests();
     assert.ok(awsRequests.length >= 3, `moto saw ${awsRequests.length} requests`);
-    for (const request of awsRequests) {
-      assert.deepEqual(found(JSON.stringify(request)), [], `request to moto: ${request.method} ${request.url}`);
+    for (const { response: _answer, ...request } of awsRequests) {
+      assert.deepEqual(found(JSON.stringify(request)), [], `request to moto: ${request.method} ${request.path}`);
     }
     const scwRequests = fake.audit();
     assert.ok(scwRequests.length >= 2, `the Scaleway fake saw ${scwRequests.length} requests`);
@@ -252,27 +184,11 @@ describe('leak audit: no secret outside the vault and its provider', { timeout: 
   });
 
   test('no file of the browser profile on disk holds any of them, once the browser is closed', async () => {
-    const hits = [];
-    let files = 0;
-    let bytes = 0;
-    await browser.close({
-      beforeRemove: (profileDir) => {
-        for (const file of walk(profileDir)) {
-          const size = statSync(file).size;
-          if (size > 64 * 1024 * 1024) {
-            continue; // caches of that size hold no page state; none exists in a test profile
-          }
-          const content = readFileSync(file);
-          files += 1;
-          bytes += content.length;
-          for (const label of found(content)) {
-            hits.push(`${path.relative(profileDir, file)}: ${label}`);
-          }
-        }
-      },
-    });
+    // The shared audit of every browser's close (tests/support/leak-audit.mjs) searches the
+    // profile's files once Chromium has closed, and throws on a find.
+    const searched = await browser.close();
     browser = undefined;
-    assert.ok(files > 20, `only ${files} files in the profile`);
-    assert.deepEqual(hits, [], `secrets on disk (${files} files, ${bytes} bytes searched)`);
+    assert.ok(searched.files > 20, `only ${searched.files} files in the profile`);
+    assert.ok(searched.secrets >= Object.keys(secretTexts).length, `only ${searched.secrets} secrets searched`);
   });
 });

@@ -485,7 +485,10 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
       const before = await page.evaluate(() => chrome.storage.local.get(null));
       const kept = await importVaultFile(page, vaultFileText, NEW_PASSPHRASE, { replace: false });
       assert.equal(kept.text, 'Nothing was imported: the vault here is unchanged.');
+      const filePassphrase = page.getByLabel('Passphrase of the exported vault');
+      assert.equal(await filePassphrase.inputValue(), '', 'the passphrase stayed in the page after "keep"');
       // From the keyboard: the question takes the focus, and Escape keeps the vault.
+      await filePassphrase.fill(NEW_PASSPHRASE);
       await page.locator('#import-status').evaluate((status) => delete status.dataset.kind);
       await page.getByRole('button', { name: 'Import vault file' }).click();
       await page.locator('#replace-confirm').waitFor();
@@ -495,6 +498,7 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
       assert.equal(escaped.text, 'Nothing was imported: the vault here is unchanged.');
       assert.deepEqual(await page.evaluate(() => chrome.storage.local.get(null)), before);
       await page.getByLabel('Vault file', { exact: true }).setInputFiles({ name: 'tampered.json', mimeType: 'application/json', buffer: Buffer.from(tampered) });
+      await filePassphrase.fill(NEW_PASSPHRASE);
       await page.getByRole('button', { name: 'Import vault file' }).click();
       await page.locator('#replace-confirm').filter({ hasText: 'already has a vault with 2 entries' }).waitFor();
       await page.screenshot({ path: screenshotPath('options-import-confirm.png'), fullPage: true });
@@ -503,6 +507,7 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
       await page.getByRole('button', { name: 'Replace the vault here' }).click();
       const refused = await waitForFormResult(page, 'import-vault-form', 'import-status');
       assert.equal(refused.errorCode, 'bad_vault_file', refused.text);
+      assert.equal(await filePassphrase.inputValue(), '', 'the passphrase stayed in the page after a refused import');
       assert.deepEqual(await page.evaluate(() => chrome.storage.local.get(null)), before);
       assert.equal((await vaultStatus(page)).unlocked, true, 'a refused import locked the vault');
       assert.deepEqual(await entryIds(page), expected);

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { auditAndClose, rememberMessageSecrets } from './leak-audit.mjs';
 import { repoRoot } from './moto.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -23,17 +24,20 @@ const ACTION_TIMEOUT_MS = 15_000;
  * @property {string[]} consoleLines  console output of the service worker and all pages so far,
  *           as "source: type: text" (tests check that no secret ever appears there)
  * @property {string} profileDir  the browser profile on disk (removed by close)
- * @property {(options?: {beforeRemove?: (profileDir: string) => void | Promise<void>}) => Promise<void>} close
- *           closes Chromium and removes its profile directory; `beforeRemove` sees the profile
- *           after the browser has closed (the leak audit searches its files)
+ * @property {() => Promise<object | undefined>} close
+ *           runs the leak audit (tests/support/leak-audit.mjs: storage, pages, logs and emulator
+ *           requests while the browser is open, then every file of the profile once it has closed;
+ *           throws if a secret is found), closes Chromium and removes its profile directory. Returns
+ *           what the audit searched (counts), if it ran.
  */
 
 /**
- * @param {{dist?: string, headless?: boolean, profileDir?: string, extraExtensions?: string[]}} [options]
+ * @param {{dist?: string, headless?: boolean, profileDir?: string, extraExtensions?: string[], audit?: boolean}} [options]
  *        `profileDir`: reuse this browser profile (e.g. to reopen the browser on the same storage)
  *        and leave it in place on close; the caller removes it. By default a fresh one, removed on
  *        close. `extraExtensions` are further unpacked extensions to load beside Keysmith (the
- *        hostile-message tests load one of their own).
+ *        hostile-message tests load one of their own). `audit: false` skips the leak audit at close
+ *        (the demo and the benchmarks, which are not tests).
  * @returns {Promise<ExtensionBrowser>}
  */
 export async function launchExtension(options = {}) {
@@ -78,21 +82,23 @@ export async function launchExtension(options = {}) {
     context.on('serviceworker', listenToWorker);
     context.on('console', (message) => consoleLines.push(`page: ${message.type()}: ${message.text()}`));
     const opened = context;
-    return {
+    /** @type {ExtensionBrowser} */
+    const browser = {
       context: opened,
       extensionId,
       serviceWorker,
       consoleLines,
       profileDir,
-      close: async ({ beforeRemove } = {}) => {
-        await opened.close();
+      close: async () => {
+        const closeBrowser = () => opened.close();
         try {
-          await beforeRemove?.(profileDir);
+          return options.audit === false ? await closeBrowser() : await auditAndClose(browser, closeBrowser);
         } finally {
           removeProfile();
         }
       },
     };
+    return browser;
   } catch (error) {
     if (context !== undefined) {
       await context.close();
@@ -198,6 +204,7 @@ export async function dumpStorage(page) {
 
 /** Sends a runtime message from an extension page (so, as a trusted sender) and returns the reply. */
 export async function sendFromPage(page, message) {
+  rememberMessageSecrets(message);
   return page.evaluate((msg) => chrome.runtime.sendMessage(msg), message);
 }
 

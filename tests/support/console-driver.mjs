@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { rememberSecret } from './leak-audit.mjs';
 import { repoRoot } from './moto.mjs';
 
 const FIXTURES = path.join(repoRoot, 'tests', 'fixtures', 'console');
@@ -23,7 +24,14 @@ export async function serveConsoles(context, state) {
   const handler = (file) => async (route) => {
     const url = new URL(route.request().url());
     if (url.pathname === '/__fixture/next-key') {
-      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(state.nextKey(url.host)) });
+      const key = state.nextKey(url.host);
+      // The console shows this key itself, once: allowed in its own page, nowhere else.
+      for (const [field, value] of Object.entries(key ?? {})) {
+        if (/secret/i.test(field)) {
+          rememberSecret(`key shown by the console on ${url.host}`, value, 'provider', url.host);
+        }
+      }
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(key) });
       return;
     }
     const body = fixture(file).replaceAll('__VARIANT__', state.variant).replaceAll('__APP_ID__', state.appId ?? '');

@@ -9,10 +9,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { privateKeyParts, watchEmulator } from './leak-audit.mjs';
+import { startRecordingProxy } from './recording-proxy.mjs';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const motoBin = path.join(repoRoot, '.venv', 'bin', 'moto_server');
@@ -35,58 +36,10 @@ export const SIGNER_USER = 'keysmith-issuer';
  * @property {{accessKeyId: string, secretAccessKey: string}} signer
  *           an access key of SIGNER_USER, who has a full-access inline policy
  * @property {() => string} logs   moto's combined stdout/stderr so far (for failure messages)
- * @property {() => RecordedRequest[]} requests  with `recordRequests`: every request the
- *           extension sent (through a recording proxy in front of moto, whose URL `endpoint` is)
+ * @property {() => import('./recording-proxy.mjs').RecordedExchange[]} requests  every request
+ *           sent to `endpoint` (a recording proxy in front of moto), with moto's answer
  * @property {() => Promise<void>} stop
  */
-
-/**
- * @typedef {object} RecordedRequest
- * @property {string} method
- * @property {string} url       path and query
- * @property {Record<string, string|string[]>} headers  as received (names lower-cased)
- * @property {string} body
- */
-
-/**
- * A pass-through HTTP proxy in front of moto that records every request. The Host header goes
- * through unchanged, so SigV4 signatures made for the proxy's URL still verify at moto.
- */
-async function startRecorder(target) {
-  const requests = [];
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      requests.push({ method: req.method, url: req.url, headers: { ...req.headers }, body: body.toString('utf8') });
-      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.on('error', (error) => {
-        res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`recording proxy: ${error.message}`);
-      });
-      upstream.end(body);
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (address === null || typeof address === 'string') {
-    throw new Error('the recording proxy has no TCP address');
-  }
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    requests: () => structuredClone(requests),
-    close: async () => {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
-  };
-}
 
 /** Finds a free TCP port on 127.0.0.1 (the OS picks; small race window until moto binds it). */
 export async function findFreePort() {
@@ -252,12 +205,52 @@ async function assertBadSignatureRefused(endpoint, accessKeyId) {
   }
 }
 
+/** Every `<Tag>value</Tag>` of an XML answer, the tag's case ignored (EC2 writes keyMaterial). */
+function xmlTexts(xml, tag) {
+  return [...xml.matchAll(new RegExp(`<${tag}>([^<]+)</${tag}>`, 'gi'))].map((match) => match[1]);
+}
+
+/**
+ * moto's part in the leak audit (tests/support/leak-audit.mjs). What AWS handed out: the signer's
+ * secret, and every SecretAccessKey, SessionToken and EC2 KeyMaterial in an answer that went
+ * through the recording proxy. What it received: no secret anywhere, except a session token as
+ * its own X-Amz-Security-Token header, and a created key in the body of a Secrets Manager push
+ * (CreateSecret, PutSecretValue); no passphrase at all.
+ */
+function motoAudit(signer, exchanges, getLogs) {
+  return {
+    secrets: () => [
+      { label: 'AWS signer secret', text: signer.secretAccessKey, kind: 'provider' },
+      ...exchanges.flatMap(({ response }, i) => [
+        ...xmlTexts(response, 'SecretAccessKey').map((text) => ({ label: `AWS secret access key (answer ${i})`, text, kind: 'provider' })),
+        ...xmlTexts(response, 'SessionToken').map((text) => ({ label: `AWS session token (answer ${i})`, text, kind: 'session-token' })),
+        ...xmlTexts(response, 'KeyMaterial').flatMap((pem) => privateKeyParts(`EC2 private key (answer ${i})`, pem)),
+      ]),
+    ],
+    requestHits: (search) => {
+      const hits = [];
+      for (const { method, path: target, headers, body } of exchanges) {
+        const push = /^secretsmanager\.(CreateSecret|PutSecretValue)$/.test(String(headers['x-amz-target'] ?? ''));
+        const where = `request to moto ${method} ${target} ${headers['x-amz-target'] ?? ''}`;
+        const { 'x-amz-security-token': token, ...rest } = headers;
+        hits.push(...search(JSON.stringify({ method, target, headers: rest })).map((label) => `${where}: ${label}`));
+        // Temporary credentials' session token goes to AWS in this header: that is its use.
+        const ownToken = (secret) => secret.kind === 'session-token' && secret.text === token;
+        hits.push(...search(String(token ?? ''), ownToken).map((label) => `${where} (X-Amz-Security-Token): ${label}`));
+        hits.push(...search(body, (secret) => push && secret.kind !== 'passphrase').map((label) => `${where} (body): ${label}`));
+      }
+      hits.push(...search(getLogs()).map((label) => `moto's log: ${label}`));
+      return hits;
+    },
+  };
+}
+
 /**
  * Starts and seeds moto.
- * @param {{extraUsers?: string[], env?: Record<string, string>, recordRequests?: boolean}} [options]
+ * @param {{extraUsers?: string[], env?: Record<string, string>}} [options]
  *        extra IAM users to create before lock-down (e.g. targets for CreateAccessKey); extra
  *        environment for moto (e.g. MOTO_IAM_LOAD_MANAGED_POLICIES=true, for the AWS managed
- *        policies); recordRequests: put a recording proxy in front (the leak audit reads it)
+ *        policies)
  * @returns {Promise<MotoServer>}
  */
 export async function startMoto(options = {}) {
@@ -287,21 +280,19 @@ export async function startMoto(options = {}) {
     }
     await lockDown(endpoint);
     await assertBadSignatureRefused(endpoint, signer.accessKeyId);
-    const recorder = options.recordRequests === true ? await startRecorder(endpoint) : undefined;
+    // Everything goes through a recording proxy: the leak audit (tests/support/leak-audit.mjs)
+    // checks what was sent to AWS, and learns every secret AWS handed out from the answers.
+    const recorder = await startRecordingProxy(endpoint);
+    watchEmulator(motoAudit(signer, recorder.requests, getLogs));
     return {
-      endpoint: recorder?.url ?? endpoint,
+      endpoint: recorder.endpoint,
       port,
       accountId,
       signer,
       logs: getLogs,
-      requests: () => {
-        if (recorder === undefined) {
-          throw new Error('startMoto({recordRequests: true}) records requests; this moto does not');
-        }
-        return recorder.requests();
-      },
+      requests: () => structuredClone(recorder.requests),
       stop: async () => {
-        await recorder?.close();
+        await recorder.stop();
         await stop();
       },
     };

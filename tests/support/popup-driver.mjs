@@ -1,4 +1,7 @@
 // Drives the popup the way a person would: through its labelled fields and buttons.
+// The passphrases and pasted keys it types are remembered for the leak audit.
+
+import { rememberPastedSecrets, rememberSecret } from './leak-audit.mjs';
 
 const RESULT_TIMEOUT_MS = 20_000;
 
@@ -165,6 +168,7 @@ async function vaultOutcome(page) {
  * @returns {Promise<{ok: boolean, error?: string, state: string, ms: number, progressSeen: boolean}>}
  */
 export async function createVault(page, passphrase) {
+  rememberSecret('vault passphrase (createVault)', passphrase, 'passphrase');
   const form = page.locator('#setup-form');
   await form.getByLabel('Passphrase', { exact: true }).fill(passphrase);
   await form.getByLabel('Repeat passphrase').fill(passphrase);
@@ -180,6 +184,7 @@ export async function createVault(page, passphrase) {
  * @returns {Promise<{ok: boolean, error?: string, errorCode?: string, state: string, ms: number}>}
  */
 export async function unlockVault(page, passphrase, { keyboard = false } = {}) {
+  rememberSecret('vault passphrase (unlockVault)', passphrase, 'passphrase');
   const form = page.locator('#unlock-form');
   const field = form.getByLabel('Passphrase', { exact: true });
   const started = Date.now();
@@ -261,6 +266,7 @@ export async function deleteEntry(page, title) {
  * @returns {Promise<{kind: string, text: string, line?: string, errorCode?: string}>}
  */
 export async function importText(page, text) {
+  rememberPastedSecrets('pasted into Import keys', text);
   const section = page.locator('#import-section');
   if (!(await section.evaluate((details) => details.open))) {
     await section.locator('summary').click();
@@ -304,6 +310,8 @@ export function setClipboardClearSeconds(page, seconds) {
  * new one twice. Returns the form's result ({kind, text, errorCode}); the fields are checked empty.
  */
 export function changePassphrase(page, current, next) {
+  rememberSecret('vault passphrase (changePassphrase, current)', current, 'passphrase');
+  rememberSecret('vault passphrase (changePassphrase, new)', next, 'passphrase');
   return withOptionsPage(page, async (options) => {
     const form = options.locator('#change-passphrase-form');
     await form.getByLabel('Current passphrase', { exact: true }).fill(current);

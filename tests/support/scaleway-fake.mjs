@@ -40,6 +40,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import http from 'node:http';
 import { crc32 } from 'node:zlib';
+import { watchEmulator } from './leak-audit.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ACCESS_KEY = /^SCW[A-Z0-9]{17}$/;
@@ -808,6 +809,25 @@ export async function startScalewayFake(options = {}) {
     throw new Error('the Scaleway fake has no TCP address');
   }
   const url = `http://127.0.0.1:${address.port}`;
+  // The fake's part in the leak audit (tests/support/leak-audit.mjs): every secret key it issued;
+  // in what it received, a secret key only as the X-Auth-Token header (the key's own use), a
+  // created key in the body of a Secret Manager version (a push the user chose), nothing else.
+  watchEmulator({
+    secrets: () => issued.map((text, i) => ({ label: `Scaleway secret key #${i}`, text, kind: 'provider' })),
+    requestHits: (search) => [
+      ...(auditDropped > 0 ? [`the Scaleway fake dropped ${auditDropped} requests from its log unaudited`] : []),
+      ...audit.flatMap(({ method, path, query, headers, body }) => {
+        const { 'x-auth-token': token, ...rest } = headers;
+        const where = `request to the Scaleway fake ${method} ${path}`;
+        const push = method === 'POST' && /^\/secret-manager\/v1beta1\/regions\/[^/]+\/secrets\/[^/]+\/versions$/.test(path);
+        return [
+          ...search(JSON.stringify({ path, query, headers: rest })).map((label) => `${where}: ${label}`),
+          ...search(String(token ?? ''), (secret) => secret.text === token && issued.includes(token)).map((label) => `${where} (X-Auth-Token): ${label}`),
+          ...search(body, (secret) => push && secret.kind !== 'passphrase').map((label) => `${where} (body): ${label}`),
+        ];
+      }),
+    ],
+  });
   const credentialsOf = (key) => ({ accessKey: key.access_key, secretKey: key.secret_key });
 
   return {

@@ -434,11 +434,13 @@ async function sendImport(text: string, passphrase: string, replace: boolean): P
     () => sendMessage({ type: 'vault.importFile', text, passphrase, replace }),
     { slow: true },
   );
+  // Whatever the answer, the passphrase leaves the page: a retry types it again, as after a
+  // refused passphrase change (the leak audit finds a passphrase left in an open page).
+  ui.filePassphrase.value = '';
   if (!reply.ok) {
     reportImportError(reply.error);
     return;
   }
-  ui.filePassphrase.value = '';
   ui.file.value = '';
   showSuccess(
     ui.importStatus,
@@ -501,6 +503,7 @@ export function initSettings(): void {
   });
   const keep = (): void => {
     hideConfirm();
+    ui.filePassphrase.value = '';
     showStatusText(ui.importStatus, 'Nothing was imported: the vault here is unchanged.', 'ok');
     ui.importButton.focus();
   };
