@@ -3,8 +3,14 @@
 // no corruption, each vaulted secret real); the same burst with the service worker stopped in
 // the middle (every key AWS made ends vaulted or reported as an orphan, never lost, never
 // duplicated); a lock arriving with a burst (each create vaulted, or refused having made
-// nothing); an alarm firing during an unlock; and unlock racing the auto-lock alarm (the state is always consistent, and an
-// unlock after it always works). Two windows changing settings at once: tests/e2e/options.test.mjs.
+// nothing); an alarm firing during an unlock; unlock racing the auto-lock alarm (the state is
+// always consistent, and an unlock after it always works); a passphrase change in the middle of a
+// burst, with one create sealed before the header is rewritten and stored after (every create
+// vaulted once, every entry opens with the new passphrase, the old one no longer unlocks); and a
+// vault-file import replacing the vault (another key pair) while a create signed by the old vault
+// is held after AWS answered (each create runs wholly before or after the import, and every entry
+// left opens with the file's key: see extension/src/background/vault-gate.ts). Two windows
+// changing settings at once: tests/e2e/options.test.mjs.
 // Run: node --test tests/e2e/concurrency.test.mjs
 
 import assert from 'node:assert/strict';
@@ -14,6 +20,7 @@ import {
   dumpStorage,
   launchExtension,
   openPopup,
+  releasePause,
   sendFromPage,
   stopServiceWorker,
   waitForPause,
@@ -28,10 +35,17 @@ const AUTO_LOCK_ALARM = 'keysmith.autolock';
 const ENTRY_PREFIX = 'keysmith.entry.';
 const PENDING_PREFIX = 'keysmith.pending.';
 const PARKED_KEY = 'keysmith.unlocked';
+const HEADER_KEY = 'keysmith.vault';
 /** IAM allows two access keys per user: 10 users × 2 keys = 20 creates per burst. */
 const BURST_USERS = Array.from({ length: 10 }, (_, i) => `cc-burst-${i}`);
 const STOP_USERS = Array.from({ length: 10 }, (_, i) => `cc-stop-${i}`);
 const LOCK_USERS = Array.from({ length: 5 }, (_, i) => `cc-lock-${i}`);
+const CHANGE_USERS = Array.from({ length: 5 }, (_, i) => `cc-change-${i}`);
+/** Creates signed by the vault being replaced, and by the vault in the imported file. */
+const IMPORT_OLD_USERS = Array.from({ length: 5 }, (_, i) => `cc-import-old-${i}`);
+const IMPORT_NEW_USERS = Array.from({ length: 3 }, (_, i) => `cc-import-new-${i}`);
+const NEW_PASSPHRASE = 'lantern basalt orchid meridian';
+const FILE_PASSPHRASE = 'copper tundra whistle ember';
 /** Error codes a vault message may answer while the vault is (being) locked. */
 const LOCKED_CODES = new Set(['locked', 'vault_locked']);
 
@@ -45,6 +59,8 @@ function burst(users, signerId) {
 describe('concurrency', { timeout: 400_000 }, () => {
   let moto;
   let browser;
+  /** A second browser, where the vault file imported in the last test is made. */
+  let fileBrowser;
   let core;
   let signerId;
   /** Three extension tabs (popup.html) the messages are sent from. */
@@ -98,7 +114,7 @@ describe('concurrency', { timeout: 400_000 }, () => {
   before(
     async () => {
       core = await loadCore();
-      moto = await startMoto({ extraUsers: [...BURST_USERS, ...STOP_USERS, ...LOCK_USERS] });
+      moto = await startMoto({ extraUsers: [...BURST_USERS, ...STOP_USERS, ...LOCK_USERS, ...CHANGE_USERS, ...IMPORT_OLD_USERS, ...IMPORT_NEW_USERS] });
       browser = await launchExtension();
       const first = await openPopup(browser);
       signerId = await setUpAwsSigner(browser, first, { endpoint: moto.endpoint, passphrase: PASSPHRASE, signer: moto.signer });
@@ -107,7 +123,7 @@ describe('concurrency', { timeout: 400_000 }, () => {
     { timeout: 120_000 },
   );
 
-  after(() => cleanUp(() => browser?.close(), () => moto?.stop()));
+  after(() => cleanUp(() => fileBrowser?.close(), () => browser?.close(), () => moto?.stop()));
 
   test('20 creates fired at once from 3 tabs: 20 distinct sealed entries, all real, nothing left pending', async () => {
     const entriesBefore = new Set(await storageKeys(ENTRY_PREFIX));
@@ -372,5 +388,146 @@ describe('concurrency', { timeout: 400_000 }, () => {
     // The alarm did lock in some rounds (at least those where it came well after the unlock and
     // its neighbours): the race was real, not a no-op.
     assert.ok(outcomes.locked >= 1, JSON.stringify(outcomes));
+  });
+
+  test('a passphrase change in the middle of a burst: every create vaulted once, every entry opens with the new passphrase only', async () => {
+    // A long idle time, so that the auto-lock tests' one minute cannot lock the vault mid-burst.
+    await ok(tabs[0], { type: 'settings.set', autoLockMinutes: 30 });
+    await ok(tabs[0], { type: 'vault.unlock', passphrase: PASSPHRASE });
+    const entriesBefore = new Set(await storageKeys(ENTRY_PREFIX));
+    const headerBefore = (await dumpStorage(tabs[0])).local[HEADER_KEY];
+    // One create is held after AWS answered (its entry sealed to the header as it was, not yet
+    // stored) while the header is rewritten; the others run around the change at random.
+    await armPause(tabs[0], 'after-provider');
+    const messages = burst(CHANGE_USERS, signerId);
+    const replies = Promise.all(messages.map((message, i) => sendFromPage(tabs[i % tabs.length], message)));
+    await waitForPause(tabs[0], 'after-provider');
+    const [wrong, changed] = await Promise.all([
+      sendFromPage(tabs[1], { type: 'vault.changePassphrase', currentPassphrase: 'not the passphrase at all', newPassphrase: 'mallet prism cobalt aurora' }),
+      sendFromPage(tabs[2], { type: 'vault.changePassphrase', currentPassphrase: PASSPHRASE, newPassphrase: NEW_PASSPHRASE }),
+    ]);
+    assert.equal(changed.ok, true, JSON.stringify(changed));
+    assert.equal(changed.result.unlocked, true);
+    // Without the current passphrase the change is refused, and the vault stays open for the burst.
+    assert.equal(wrong.ok, false);
+    assert.equal(wrong.error.code, 'wrong_passphrase', JSON.stringify(wrong));
+    const headerAfter = (await dumpStorage(tabs[0])).local[HEADER_KEY];
+    assert.notEqual(headerAfter, headerBefore, 'the header was not rewritten while the create was held');
+    await releasePause(tabs[0]);
+
+    const answered = await replies;
+    for (const reply of answered) {
+      assert.equal(reply?.ok, true, JSON.stringify(reply));
+    }
+    const created = answered.map((reply) => reply.result);
+    const newEntries = (await storageKeys(ENTRY_PREFIX)).filter((key) => !entriesBefore.has(key)).sort();
+    assert.deepEqual(newEntries, created.map((c) => ENTRY_PREFIX + c.entryId).sort());
+    assert.deepEqual(await storageKeys(PENDING_PREFIX), [], 'a pending-create marker was left behind');
+    assert.deepEqual(await ok(tabs[2], { type: 'aws.pendingCreates' }), []);
+    const inAws = [...(await motoKeys(CHANGE_USERS)).values()].flat().sort();
+    assert.deepEqual(inAws, created.map((c) => c.accessKeyId).sort(), 'moto holds other keys than the vaulted ones');
+
+    // The old passphrase no longer opens the vault; the new one opens every entry.
+    await ok(tabs[0], { type: 'vault.lock' });
+    const old = await sendFromPage(tabs[1], { type: 'vault.unlock', passphrase: PASSPHRASE });
+    assert.equal(old.ok, false, 'the old passphrase still unlocks the vault');
+    assert.equal(old.error.code, 'wrong_passphrase', JSON.stringify(old));
+    const unlocked = await ok(tabs[1], { type: 'vault.unlock', passphrase: NEW_PASSPHRASE });
+    assert.equal(unlocked.entryCount, entriesBefore.size + created.length);
+    const { byKeyId } = await vaultedByKeyId();
+    for (const c of created) {
+      assert.deepEqual(byKeyId.get(c.accessKeyId), [ENTRY_PREFIX + c.entryId], `${c.accessKeyId} vaulted ${byKeyId.get(c.accessKeyId)?.length ?? 0} times`);
+      await assertSecretIsReal(ENTRY_PREFIX + c.entryId, c.accessKeyId, c.userName);
+    }
+    console.info(`concurrency: passphrase change mid-burst: ${created.length} created, all vaulted once and opened with the new passphrase`);
+  });
+
+  test('a vault-file import in the middle of a burst: creates run wholly before or after it, no entry the imported vault cannot open', async () => {
+    // The file: a vault made in another browser (its own key pair and passphrase), holding the
+    // same AWS identity as a signer of its own.
+    fileBrowser = await launchExtension();
+    const other = await openPopup(fileBrowser);
+    const fileSignerId = await setUpAwsSigner(fileBrowser, other, { endpoint: moto.endpoint, passphrase: FILE_PASSPHRASE, signer: moto.signer });
+    const file = await ok(other, { type: 'vault.exportFile' });
+    const fileEntries = Object.keys(JSON.parse(file.text).entries).sort();
+    await fileBrowser.close();
+    fileBrowser = undefined;
+    assert.notEqual(fileSignerId, signerId);
+
+    await ok(tabs[0], { type: 'vault.unlock', passphrase: NEW_PASSPHRASE });
+    const stamped = (promise) => promise.then((reply) => ({ reply, at: Date.now() }));
+    // Creates signed by this browser's vault; one is held after AWS answered, its entry sealed
+    // to this vault's key and not yet stored, when the import (confirmed: replace) is sent.
+    await armPause(tabs[0], 'after-provider');
+    const oldMessages = burst(IMPORT_OLD_USERS, signerId);
+    const oldReplies = Promise.all(oldMessages.map((message, i) => stamped(sendFromPage(tabs[i % tabs.length], message))));
+    await waitForPause(tabs[0], 'after-provider');
+    const importing = stamped(sendFromPage(tabs[1], { type: 'vault.importFile', text: file.text, passphrase: FILE_PASSPHRASE, replace: true }));
+    // Creates signed by the file's signer, sent once the import is under way.
+    await sleep(50);
+    const newMessages = burst(IMPORT_NEW_USERS, fileSignerId);
+    const newReplies = Promise.all(newMessages.map((message, i) => stamped(sendFromPage(tabs[(i + 1) % tabs.length], message))));
+    // Time for the import to open the file (Argon2id: about a second) and, were it not to wait
+    // for the held create, to replace the vault under it.
+    await sleep(1_500);
+    await releasePause(tabs[0]);
+    const [imported, olds, news] = await Promise.all([importing, oldReplies, newReplies]);
+
+    assert.equal(imported.reply.ok, true, JSON.stringify(imported.reply));
+    assert.equal(imported.reply.result.imported, fileEntries.length);
+    assert.equal(imported.reply.result.unlocked, true);
+    // A create that did not go through was refused for want of its signer (the replaced vault's,
+    // or the file's before the import landed), before anything was sent to AWS.
+    for (const { reply } of [...olds, ...news].filter(({ reply }) => !reply.ok)) {
+      assert.equal(reply.error.code, 'no_signer', JSON.stringify(reply));
+    }
+    const oldCreated = olds.filter(({ reply }) => reply.ok);
+    const newCreated = news.filter(({ reply }) => reply.ok);
+    assert.ok(oldCreated.length >= 1, 'the held create did not go through');
+    // Each create ran wholly before the import (vaulted in the vault the file replaced: the
+    // replace the import was confirmed for removes its entry, as every other one of that vault)
+    // or wholly after it (vaulted in the imported vault, sealed to the file's key).
+    for (const { reply, at } of oldCreated) {
+      assert.ok(at <= imported.at, `a create signed by the replaced vault answered after the import: ${JSON.stringify(reply.result)}`);
+    }
+    for (const { reply, at } of newCreated) {
+      assert.ok(at >= imported.at, `a create signed by the file's signer answered before the import: ${JSON.stringify(reply.result)}`);
+    }
+
+    // Storage holds the file's entries and the creates made after the import, and nothing else;
+    // every one opens with the imported vault's key (no entry sealed to the replaced vault's key).
+    const expected = [...fileEntries, ...newCreated.map(({ reply }) => ENTRY_PREFIX + reply.result.entryId)].sort();
+    assert.deepEqual((await storageKeys(ENTRY_PREFIX)).sort(), expected);
+    const { byKeyId, entries } = await vaultedByKeyId();
+    assert.equal(entries.length, expected.length);
+    for (const { reply } of newCreated) {
+      const c = reply.result;
+      assert.deepEqual(byKeyId.get(c.accessKeyId), [ENTRY_PREFIX + c.entryId]);
+    }
+    for (const { reply } of oldCreated) {
+      assert.equal(byKeyId.get(reply.result.accessKeyId), undefined);
+    }
+    // Refused creates made nothing: moto holds exactly the keys the creates reported.
+    const inAws = [...(await motoKeys([...IMPORT_OLD_USERS, ...IMPORT_NEW_USERS])).values()].flat().sort();
+    assert.deepEqual(inAws, [...oldCreated, ...newCreated].map(({ reply }) => reply.result.accessKeyId).sort());
+    assert.deepEqual(await storageKeys(PENDING_PREFIX), [], 'a pending-create marker was left behind');
+    assert.deepEqual(await ok(tabs[2], { type: 'aws.pendingCreates' }), []);
+
+    // Only the file's passphrase opens the vault now, with every entry.
+    await ok(tabs[0], { type: 'vault.lock' });
+    const replaced = await sendFromPage(tabs[1], { type: 'vault.unlock', passphrase: NEW_PASSPHRASE });
+    assert.equal(replaced.ok, false, 'the replaced vault\'s passphrase still unlocks');
+    assert.equal(replaced.error.code, 'wrong_passphrase', JSON.stringify(replaced));
+    const unlocked = await ok(tabs[1], { type: 'vault.unlock', passphrase: FILE_PASSPHRASE });
+    assert.equal(unlocked.entryCount, expected.length);
+    await vaultedByKeyId();
+    for (const { reply } of newCreated) {
+      const c = reply.result;
+      await assertSecretIsReal(ENTRY_PREFIX + c.entryId, c.accessKeyId, c.userName);
+    }
+    console.info(
+      `concurrency: vault-file import mid-burst: ${oldCreated.length} of ${olds.length} creates before it, ` +
+        `${newCreated.length} of ${news.length} after it, ${fileEntries.length} entries imported`,
+    );
   });
 });

@@ -64,6 +64,7 @@ import { type SignerArgs, createSigners } from './signers.js';
 import { CREATE_MEASURE, recordMeasure } from './timings.js';
 import { isConsoleMessageType } from '../shared/console-messages.js';
 import { createVaultFile } from './vault-file.js';
+import { makeGate } from './vault-gate.js';
 
 
 /** What chrome.storage.session holds while the vault is unlocked. */
@@ -86,7 +87,8 @@ coreReady.catch((error: unknown) => {
 
 /**
  * Vault operations that change the lock state or the header run one at a time, in order:
- * unlock, lock, create, change passphrase, the auto-lock alarm, and the resume on start.
+ * unlock, lock, create, change passphrase, vault-file import, the auto-lock alarm, and the resume
+ * on start.
  */
 const serially = makeQueue();
 
@@ -95,6 +97,18 @@ const serially = makeQueue();
  * queues on the vault's), so two options windows saving at once cannot lose each other's change.
  */
 const settingsSerially = makeQueue();
+
+/**
+ * Every message runs under a shared hold of this gate, and a vault-file import (which replaces
+ * the vault's key pair) under an exclusive one: a create that read the header, sealed its key to
+ * it and stores the entry cannot straddle the replacement (vault-gate.ts). A passphrase change
+ * keeps the key pair, so it needs no more than the vault queue. Taken once per message, here
+ * (never from a handler: the console's dispatch runs inside its message's hold), and the import
+ * joins the vault queue only once it holds the gate, so a held message waiting on that queue
+ * (touchVault) never waits for the import that waits for it.
+ */
+const vaultGate = makeGate();
+const REPLACES_VAULT: ReadonlySet<MessageType> = new Set(['vault.importFile']);
 
 /**
  * Settles once the core is loaded and the lock state from before a restart is restored. Queued
@@ -228,7 +242,9 @@ async function handleMessage(raw: unknown, sender: chrome.runtime.MessageSender)
           : `"${type}" is only accepted from Keysmith's own pages, not from content scripts`,
       );
     }
-    return { ok: true, result: await route(parseRequestMessage(raw)) };
+    const message = parseRequestMessage(raw);
+    const hold = REPLACES_VAULT.has(type) ? vaultGate.exclusive : vaultGate.shared;
+    return { ok: true, result: await hold(() => route(message)) };
   } catch (error) {
     const info = toErrorInfo(error);
     // Codes and provider messages only: requests and credentials are never logged.
