@@ -27,7 +27,7 @@ const launching = readdirSync(e2eDir)
 
 const problems = [];
 const rows = [];
-const total = { browsers: 0, secrets: 0, pages: 0, storageKeys: 0, logLines: 0, files: 0, bytes: 0 };
+const total = { browsers: 0, secrets: 0, pages: 0, storageKeys: 0, logLines: 0, files: 0, bytes: 0, ms: 0 };
 for (const suite of launching) {
   const mine = reports.filter((report) => report.suite === suite);
   if (mine.length === 0) {
@@ -44,6 +44,7 @@ for (const suite of launching) {
     logLines: sum('logLines'),
     files: sum('files'),
     bytes: sum('bytes'),
+    ms: sum('ms'),
   };
   rows.push(row);
   for (const field of Object.keys(total)) {
@@ -56,7 +57,7 @@ for (const suite of launching) {
   }
 }
 
-console.log('leak audit after the end-to-end suite (secrets: most searched at one close)');
+console.log('leak audit after the end-to-end suite (secrets: most searched at one close; ms: the audits\' own time)');
 console.table([...rows, { suite: 'total', ...total }]);
 if (problems.length > 0) {
   console.error(`\nleak audit: FAILED\n  ${problems.join('\n  ')}`);

@@ -268,11 +268,13 @@ async function shownOnRequest(page) {
  * @param {() => Promise<void>} closeBrowser  closes Chromium (the profile stays until this returns)
  */
 export async function auditAndClose(browser, closeBrowser) {
+  const started = Date.now();
   const secrets = knownSecrets();
   const search = searcher(secrets);
   const hits = [];
-  const counts = { secrets: secrets.length, pages: 0, storageKeys: 0, logLines: browser.consoleLines.length, files: 0, bytes: 0 };
+  const counts = { secrets: secrets.length, pages: 0, storageKeys: 0, logLines: browser.consoleLines.length, files: 0, bytes: 0, ms: 0 };
   const origin = `chrome-extension://${browser.extensionId}`;
+  let closeMs = 0;
   try {
     const open = browser.context.pages().filter((page) => !page.isClosed());
     // Storage, read from an extension page (one of the test's, or a blank one of ours).
@@ -313,7 +315,9 @@ export async function auditAndClose(browser, closeBrowser) {
       hits.push(...emulator.requestHits(search));
     }
   } finally {
+    const closing = Date.now();
     await closeBrowser();
+    closeMs = Date.now() - closing;
   }
   for (const file of walk(browser.profileDir)) {
     if (statSync(file).size > MAX_FILE_BYTES) {
@@ -324,6 +328,8 @@ export async function auditAndClose(browser, closeBrowser) {
     counts.bytes += content.length;
     hits.push(...search(content).map((label) => `profile file ${path.relative(browser.profileDir, file)}: ${label}`));
   }
+  // The audit's own time: the whole close but Chromium's shutdown.
+  counts.ms = Date.now() - started - closeMs;
   writeReport({ ...counts, searched: secrets.map((secret) => secret.label) }, hits);
   if (hits.length > 0) {
     throw new Error(`leak audit: ${hits.length} secret(s) found where none may be:\n  ${[...new Set(hits)].join('\n  ')}`);
