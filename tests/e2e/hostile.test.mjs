@@ -221,7 +221,14 @@ describe('hostile messages to the service worker', () => {
       assertRefused(reply, messages[i]);
     }
     // Well-formed privileged messages are refused for the sender, before anything is parsed.
-    for (const message of [{ type: 'vault.list' }, { type: 'vault.lock' }, { type: 'vault.unlock', passphrase: PASSPHRASE }]) {
+    // vault.fileState (what a replace would lose) is for the options page only, like the vault file.
+    for (const message of [
+      { type: 'vault.list' },
+      { type: 'vault.lock' },
+      { type: 'vault.unlock', passphrase: PASSPHRASE },
+      { type: 'vault.fileState' },
+      { type: 'vault.exportFile' },
+    ]) {
       const reply = await world.send(message);
       assert.equal(reply.error?.code, 'sender_not_allowed', JSON.stringify(reply));
     }

@@ -46,18 +46,49 @@ async function assertNoSeriousViolations(page, state) {
   assert.deepEqual(violations, [], `axe (${state}):\n${describeViolations(violations)}`);
 }
 
-/** Imports `text` as a vault file on the options page; returns the page's result. */
-async function importVaultFile(page, text, passphrase, { name = 'keysmith-vault.json', replace } = {}) {
+/** Chooses `text` as the vault file, types its passphrase and presses Import. */
+async function startVaultFileImport(page, text, passphrase, name = 'keysmith-vault.json') {
   await page.getByLabel('Vault file', { exact: true }).setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
   await page.getByLabel('Passphrase of the exported vault').fill(passphrase);
   await page.locator('#import-status').evaluate((status) => delete status.dataset.kind);
   await page.getByRole('button', { name: 'Import vault file' }).click();
+}
+
+/** Imports `text` as a vault file on the options page; returns the page's result. */
+async function importVaultFile(page, text, passphrase, { name = 'keysmith-vault.json', replace } = {}) {
+  await startVaultFileImport(page, text, passphrase, name);
   if (replace !== undefined) {
     const confirm = page.locator('#replace-confirm');
     await confirm.waitFor();
     await page.getByRole('button', { name: replace ? 'Replace the vault here' : 'Keep the vault here' }).click();
   }
   return waitForFormResult(page, 'import-vault-form', 'import-status');
+}
+
+/**
+ * Starts importing `text` into a browser that has a vault: returns the replace question as
+ * shown, whether it offers "Export this vault first", and what the worker counts.
+ */
+async function replaceQuestion(page, text, passphrase, name) {
+  await startVaultFileImport(page, text, passphrase, name);
+  await page.locator('#replace-confirm').waitFor();
+  const exportFirst = page.getByRole('button', { name: 'Export this vault first' });
+  const reply = await sendFromPage(page, { type: 'vault.fileState' });
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  return {
+    text: await page.locator('#replace-confirm-text').innerText(),
+    offersExport: await exportFirst.isVisible(),
+    focused: await page.evaluate(() => document.activeElement?.id),
+    state: reply.result,
+  };
+}
+
+/** Answers the replace question with Escape (keep): nothing imported, the passphrase gone. */
+async function keepWithEscape(page) {
+  await page.keyboard.press('Escape');
+  const kept = await waitForFormResult(page, 'import-vault-form', 'import-status');
+  assert.equal(kept.text, 'Nothing was imported: the vault here is unchanged.');
+  assert.equal(await page.getByLabel('Passphrase of the exported vault').inputValue(), '', 'the passphrase stayed in the page');
 }
 
 /** The options page the worker opens by itself when the extension is installed. */
@@ -501,6 +532,12 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
       await filePassphrase.fill(NEW_PASSPHRASE);
       await page.getByRole('button', { name: 'Import vault file' }).click();
       await page.locator('#replace-confirm').filter({ hasText: 'already has a vault with 2 entries' }).waitFor();
+      // Just imported: the vault equals the file, so nothing would be lost and nothing is offered.
+      assert.match(
+        await page.locator('#replace-confirm-text').innerText(),
+        /with 2 entries, all of them as they were when this vault was imported from a vault file \(on .+\): none is missing from that file\. Importing tampered\.json replaces the vault;/,
+      );
+      assert.equal(await page.getByRole('button', { name: 'Export this vault first' }).isVisible(), false);
       await page.screenshot({ path: screenshotPath('options-import-confirm.png'), fullPage: true });
       await assertNoSeriousViolations(page, 'replace confirmation');
       await page.locator('#import-status').evaluate((status) => delete status.dataset.kind);
@@ -514,5 +551,103 @@ describe('the options page, end to end in Chromium', { timeout: 300_000 }, () =>
     } finally {
       await other.close();
     }
+  });
+
+  test('replace: the question counts what no vault file holds; "Export this vault first" brings it to 0; the replace works', async () => {
+    assert.ok(vaultFileText !== undefined, 'the export test did not run');
+    await options.reload();
+    await options.locator('#endpoints-form[data-loaded="true"]').waitFor();
+    const olderFile = JSON.parse(vaultFileText);
+    const older = 'older-vault.json';
+
+    // Right after the export: every entry is in that file.
+    const exported = await replaceQuestion(options, vaultFileText, NEW_PASSPHRASE, older);
+    assert.deepEqual({ ...exported.state, lastFile: exported.state.lastFile?.how }, {
+      exists: true, entryCount: 2, lastFile: 'exported', added: 0, changed: 0, addedSigners: 0,
+    });
+    assert.match(exported.text, /^This browser already has a vault with 2 entries, all of them as they were at your last vault-file export \(on .+\): none is missing from that file\. Importing older-vault\.json replaces the vault; importing that file again brings them back/);
+    assert.equal(exported.offersExport, false);
+    assert.equal(exported.focused, 'replace-vault', 'the question did not take the focus');
+    await keepWithEscape(options);
+
+    // A key created at the provider and a key pasted in since: in no vault file.
+    const created = await sendFromPage(options, { type: 'aws.createAccessKey', signerId });
+    assert.equal(created.ok, true, JSON.stringify(created));
+    const pasted = await sendFromPage(options, {
+      type: 'vault.import',
+      text: `export AWS_ACCESS_KEY_ID=AKIAOPTIONSTEST00002\nexport AWS_SECRET_ACCESS_KEY=${PASTED_SECRET.replace(/1$/, '2')}\n`,
+    });
+    assert.equal(pasted.ok, true, JSON.stringify(pasted));
+    const atRisk = await replaceQuestion(options, vaultFileText, NEW_PASSPHRASE, older);
+    assert.deepEqual({ ...atRisk.state, lastFile: atRisk.state.lastFile?.how }, {
+      exists: true, entryCount: 4, lastFile: 'exported', added: 2, changed: 0, addedSigners: 0,
+    });
+    assert.match(atRisk.text, /^This browser already has a vault with 4 entries; 2 of them were added after your last vault-file export \(on .+\) and exist nowhere else\. Importing older-vault\.json replaces the vault: those entries are lost, though their keys stay active at the provider\. Export this vault first, or keep it\.$/);
+    assert.equal(atRisk.offersExport, true);
+    assert.equal(atRisk.focused, 'replace-vault');
+    await assertNoSeriousViolations(options, 'replace question, entries at risk');
+    await options.screenshot({ path: screenshotPath('options-import-confirm-at-risk.png'), fullPage: true });
+    await keepWithEscape(options);
+
+    // Locked, the counts stand (which entries are signers is sealed, so that one is unknown).
+    assert.equal((await sendFromPage(options, { type: 'vault.lock' })).ok, true);
+    const locked = await sendFromPage(options, { type: 'vault.fileState' });
+    assert.deepEqual({ ...locked.result, lastFile: locked.result.lastFile?.how }, {
+      exists: true, entryCount: 4, lastFile: 'exported', added: 2, changed: 0, addedSigners: null,
+    });
+    assert.equal((await sendFromPage(options, { type: 'vault.unlock', passphrase: NEW_PASSPHRASE })).ok, true);
+
+    // An unreadable record of the last export counts as none: every entry is at risk.
+    await options.evaluate(() => chrome.storage.local.set({ 'keysmith.lastVaultFile': { vaultId: 'not hex', atMs: 1, how: 'exported', entries: {} } }));
+    const never = await replaceQuestion(options, vaultFileText, NEW_PASSPHRASE, older);
+    assert.equal(never.state.lastFile, null);
+    assert.equal(never.state.added, 4);
+    assert.match(never.text, /^This browser already has a vault with 4 entries; it was never exported as a vault file, so all 4 \(one of them a signer identity\) exist nowhere else\. Importing older-vault\.json replaces the vault: those entries are lost/);
+    assert.equal(never.offersExport, true);
+
+    // "Export this vault first", from the keyboard: a file with all 4, then nothing is at risk.
+    await options.getByRole('button', { name: 'Export this vault first' }).focus();
+    const [download] = await Promise.all([options.waitForEvent('download'), options.keyboard.press('Enter')]);
+    const newFile = JSON.parse(readFileSync(await download.path(), 'utf8'));
+    const stored = await options.evaluate(() => chrome.storage.local.get(null));
+    assert.deepEqual(newFile.entries, Object.fromEntries(Object.entries(stored).filter(([key]) => key.startsWith('keysmith.entry.'))));
+    assert.equal(Object.keys(newFile.entries).length, 4);
+    await options.locator('#replace-confirm-text').filter({ hasText: 'none is missing from that file' }).waitFor();
+    assert.match(await options.locator('#replace-export-status').innerText(), /^Exported keysmith-vault-\d{4}-\d{2}-\d{2}\.json\./);
+    assert.equal(await options.getByRole('button', { name: 'Export this vault first' }).isVisible(), false);
+    assert.equal(await options.evaluate(() => document.activeElement?.id), 'replace-confirm-text', 'the updated question did not take the focus');
+    const after = await sendFromPage(options, { type: 'vault.fileState' });
+    assert.deepEqual([after.result.entryCount, after.result.added, after.result.changed], [4, 0, 0]);
+    await assertNoSeriousViolations(options, 'replace question after exporting');
+
+    // The replace itself: the older file's entries only, recorded as the vault's last file.
+    await options.locator('#import-status').evaluate((status) => delete status.dataset.kind);
+    await options.getByRole('button', { name: 'Replace the vault here' }).click();
+    const replaced = await waitForFormResult(options, 'import-vault-form', 'import-status');
+    assert.equal(replaced.kind, 'ok', replaced.text);
+    assert.equal(replaced.fields.Entries, '2');
+    assert.equal(await options.getByLabel('Passphrase of the exported vault').inputValue(), '');
+    const storedAfter = await options.evaluate(() => chrome.storage.local.get(null));
+    assert.deepEqual(
+      Object.keys(storedAfter).filter((key) => key.startsWith('keysmith.entry.')).sort(),
+      Object.keys(olderFile.entries).sort(),
+    );
+    const imported = await sendFromPage(options, { type: 'vault.fileState' });
+    assert.deepEqual({ ...imported.result, lastFile: imported.result.lastFile?.how }, {
+      exists: true, entryCount: 2, lastFile: 'imported', added: 0, changed: 0, addedSigners: 0,
+    });
+
+    // A signer's MFA device set since: in the file, but as it was before.
+    const signers = await sendFromPage(options, { type: 'signers.list' });
+    const [signer] = signers.result.signers;
+    const mfa = await sendFromPage(options, { type: 'signers.setMfa', signerId: signer.id, mfaSerial: `arn:aws:iam::${moto.accountId}:mfa/options-test` });
+    assert.equal(mfa.ok, true, JSON.stringify(mfa));
+    const changed = await replaceQuestion(options, vaultFileText, NEW_PASSPHRASE, older);
+    assert.deepEqual([changed.state.added, changed.state.changed], [0, 1]);
+    assert.match(changed.text, /^This browser already has a vault with 2 entries; 1 entry was changed after this vault was imported from a vault file \(on .+\) \(the file holds the older version\)\. Importing older-vault\.json replaces the vault: that change is lost\. Export this vault first, or keep it\.$/);
+    assert.equal(changed.offersExport, true);
+    await options.getByRole('button', { name: 'Keep the vault here' }).click();
+    await options.locator('#import-status').filter({ hasText: 'Nothing was imported' }).waitFor();
+    assert.equal((await sendFromPage(options, { type: 'signers.setMfa', signerId: signer.id, mfaSerial: null })).ok, true);
   });
 });

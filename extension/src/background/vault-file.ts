@@ -1,6 +1,8 @@
 // The whole vault as one file: exported (header and sealed entries, as stored: never plaintext)
 // and imported on another browser, where every entry is opened with the file's passphrase before
-// anything is written, so a changed or cut-short file is refused and changes nothing.
+// anything is written, so a changed or cut-short file is refused and changes nothing. What the
+// last vault file held is recorded (hashes of the sealed values, no secret), so that replacing
+// the vault can say exactly which entries are in no vault file (vault.fileState).
 
 import { vaultDescribe, vaultIsUnlocked, vaultListEntries, vaultLock, vaultResume, vaultUnlock } from '../../../build/pkg/keysmith_core.js';
 import {
@@ -9,9 +11,12 @@ import {
   STORAGE,
   VAULT_FILE_VERSION,
   type VaultFile,
+  type VaultFileRecord,
+  type VaultFileState,
   type VaultStatus,
   WorkerErrorCode,
   parseVaultFile,
+  parseVaultFileRecord,
 } from '../shared/messages.js';
 
 export interface VaultFileDeps {
@@ -32,8 +37,77 @@ export function createVaultFile(deps: VaultFileDeps): {
   handlers: {
     'vault.exportFile': (message: MessageOf<'vault.exportFile'>) => Promise<ExportedText>;
     'vault.importFile': (message: MessageOf<'vault.importFile'>) => Promise<VaultStatus & { imported: number }>;
+    'vault.fileState': () => Promise<VaultFileState>;
   };
 } {
+  /** SHA-256 of a sealed value, hex: enough to tell whether the stored entry is the file's. */
+  async function digest(sealed: string): Promise<string> {
+    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(sealed)));
+    return Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+
+  async function makeRecord(
+    header: string,
+    entries: Record<string, string>,
+    how: VaultFileRecord['how'],
+  ): Promise<VaultFileRecord> {
+    const pairs = await Promise.all(Object.entries(entries).map(async ([key, sealed]) => [key, await digest(sealed)] as const));
+    return { vaultId: vaultDescribe(header).vaultId, atMs: Date.now(), how, entries: Object.fromEntries(pairs) };
+  }
+
+  /** The record of this vault's last file; undefined if none, damaged, or another vault's. */
+  async function loadRecord(header: string): Promise<VaultFileRecord | undefined> {
+    const stored: Record<string, unknown> = await chrome.storage.local.get(STORAGE.lastVaultFile);
+    const value = stored[STORAGE.lastVaultFile];
+    if (value === undefined) {
+      return undefined;
+    }
+    try {
+      const record = parseVaultFileRecord(value);
+      // A record left from a vault this one replaced says nothing about this one.
+      return record.vaultId === vaultDescribe(header).vaultId ? record : undefined;
+    } catch (error) {
+      // Counted as never exported: the confirmation then warns about every entry, never too few.
+      console.warn('Keysmith: the record of the last vault file is unreadable, ignoring it:', error instanceof Error ? error.message : String(error));
+      return undefined;
+    }
+  }
+
+  /**
+   * What replacing the vault would lose: the entries that no vault file holds (added since the
+   * last one) and those stored differently from it (changed since). Works locked; which of the
+   * added entries are signer identities is sealed, so that count needs the unlocked vault.
+   */
+  async function fileState(): Promise<VaultFileState> {
+    await deps.requireCore();
+    const header = await deps.loadHeader();
+    if (header === undefined) {
+      return { exists: false, entryCount: 0, lastFile: null, added: 0, changed: 0, addedSigners: null };
+    }
+    const [stored, record] = await Promise.all([deps.storedEntries(chrome.storage.local, STORAGE.entryPrefix), loadRecord(header)]);
+    const digests = await Promise.all(stored.map(([, sealed]) => digest(sealed)));
+    const added: [string, string][] = [];
+    let changed = 0;
+    stored.forEach(([key, sealed], index) => {
+      const inFile = record?.entries[key];
+      if (inFile === undefined) {
+        added.push([key, sealed]);
+      } else if (inFile !== digests[index]) {
+        changed += 1;
+      }
+    });
+    const isSigner = (item: ReturnType<typeof vaultListEntries>[number]): boolean => 'signer' in item && item.signer !== undefined;
+    const addedSigners = !vaultIsUnlocked() ? null : added.length === 0 ? 0 : vaultListEntries(added).filter(isSigner).length;
+    return {
+      exists: true,
+      entryCount: stored.length,
+      lastFile: record === undefined ? null : { atMs: record.atMs, how: record.how },
+      added: added.length,
+      changed,
+      addedSigners,
+    };
+  }
+
   async function exportFile(): Promise<ExportedText> {
     await deps.requireCore();
     const header = await deps.loadHeader();
@@ -47,6 +121,13 @@ export function createVaultFile(deps: VaultFileDeps): {
     const entries = Object.fromEntries(await deps.storedEntries(chrome.storage.local, STORAGE.entryPrefix));
     const exportedAt = new Date().toISOString();
     const file: VaultFile = { keysmith: 'vault-file', version: VAULT_FILE_VERSION, exportedAt, header, entries };
+    // The worker cannot see the download itself: the reply is taken as the file. Failing to
+    // record it only makes a later replace warn about entries the file does hold.
+    try {
+      await chrome.storage.local.set({ [STORAGE.lastVaultFile]: await makeRecord(header, entries, 'exported') });
+    } catch (error) {
+      console.warn('Keysmith: could not record the vault-file export:', error instanceof Error ? error.message : String(error));
+    }
     return { text: `${JSON.stringify(file, null, 2)}\n`, fileName: `keysmith-vault-${exportedAt.slice(0, 10)}.json` };
   }
 
@@ -101,10 +182,12 @@ export function createVaultFile(deps: VaultFileDeps): {
       restoreLockState();
       throw error;
     }
-    // One set() for the new header and entries (all or nothing), then the old entries go.
+    // One set() for the new header, its entries and the record that the vault now equals the
+    // file (all or nothing), then the old entries go.
     const oldEntries = await deps.storedEntries(chrome.storage.local, STORAGE.entryPrefix);
     try {
-      await chrome.storage.local.set({ [STORAGE.header]: file.header, ...file.entries });
+      const record = await makeRecord(file.header, file.entries, 'imported');
+      await chrome.storage.local.set({ [STORAGE.header]: file.header, ...file.entries, [STORAGE.lastVaultFile]: record });
     } catch (error) {
       restoreLockState();
       throw deps.fail(
@@ -128,6 +211,7 @@ export function createVaultFile(deps: VaultFileDeps): {
     handlers: {
       'vault.exportFile': () => exportFile(),
       'vault.importFile': (message) => deps.serially(() => importFile(message)),
+      'vault.fileState': () => fileState(),
     },
   };
 }

@@ -277,6 +277,40 @@ export interface VaultFile {
 }
 export const VAULT_FILE_VERSION = 1;
 
+/**
+ * What the last vault file of this vault held (chrome.storage.local, STORAGE.lastVaultFile):
+ * written by the worker when it exports a vault file, and when it imports one (the vault then
+ * equals the file). Metadata only: the vault id, when, and a SHA-256 of each sealed value (the
+ * sealed values are in the same storage anyway), so the worker can tell which entries are in no
+ * vault file, locked or not.
+ */
+export interface VaultFileRecord {
+  vaultId: string;
+  /** When the file was exported, or imported here (ms since the epoch). */
+  atMs: number;
+  how: 'exported' | 'imported';
+  /** Storage key of each entry in the file → SHA-256 of its sealed value, 64 lowercase hex. */
+  entries: Record<string, string>;
+}
+
+/**
+ * What replacing this browser's vault would lose (vault.fileState), for the import confirmation.
+ * Counts only: no entry metadata, no secret.
+ */
+export interface VaultFileState {
+  exists: boolean;
+  /** Entries stored in this browser's vault now. */
+  entryCount: number;
+  /** The last vault file of this vault (exported here, or the one it was imported from); null if none. */
+  lastFile: { atMs: number; how: 'exported' | 'imported' } | null;
+  /** Entries not in that file (all of them when there is none): they are in no vault file. */
+  added: number;
+  /** Entries in the file whose stored value changed since (a signer's MFA device set): the file holds the older version. */
+  changed: number;
+  /** How many of the `added` entries are signer identities; null while the vault is locked (that is sealed). */
+  addedSigners: number | null;
+}
+
 /** Argon2id cost of a vault: memory in KiB, passes, lanes. */
 export interface KdfInfo {
   mKib: number;
@@ -393,6 +427,8 @@ export const STORAGE = {
    * Role-credential signers are in session storage too, under entryPrefix.
    */
   mfaPrefix: 'keysmith.mfa.',
+  /** local: what the last vault file of this vault held (VaultFileRecord; no secret). */
+  lastVaultFile: 'keysmith.lastVaultFile',
 } as const;
 
 export const AUTO_LOCK_ALARM = 'keysmith.autolock';
@@ -418,6 +454,7 @@ export type RequestMessage =
   | { type: 'vault.changePassphrase'; currentPassphrase: string; newPassphrase: string }
   | { type: 'vault.exportFile' }
   | { type: 'vault.importFile'; text: string; passphrase: string; replace: boolean }
+  | { type: 'vault.fileState' }
   | { type: 'signers.list' }
   | ({ type: 'signers.addAws'; mfaSerial?: string; description?: string } & AddAwsSignerInput)
   | { type: 'signers.addScaleway'; accessKey: string; secretKey: string; description?: string }
@@ -469,6 +506,7 @@ export interface ResultByType extends ScalewayResultByType, ConsoleResultByType,
   'vault.changePassphrase': VaultStatus;
   'vault.exportFile': ExportedText;
   'vault.importFile': VaultStatus & { imported: number };
+  'vault.fileState': VaultFileState;
   'signers.list': SignerList;
   'signers.addAws': SignerItem;
   'signers.addScaleway': SignerItem & { bearerName: string | null };
@@ -557,6 +595,7 @@ export const SENDER_REQUIREMENT: Record<MessageType, SenderRequirement> = {
   'vault.changePassphrase': 'extension-page',
   'vault.exportFile': 'extension-page',
   'vault.importFile': 'extension-page',
+  'vault.fileState': 'extension-page',
   'signers.list': 'extension-page',
   'signers.addAws': 'extension-page',
   'signers.addScaleway': 'extension-page',
@@ -938,6 +977,38 @@ export function parseVaultFile(text: string): VaultFile {
   };
 }
 
+const VAULT_ID = /^[0-9a-f]{32}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** More entries than any vault file can hold (MAX_VAULT_FILE / the smallest sealed entry). */
+const MAX_RECORD_ENTRIES = MAX_VAULT_FILE / 1114;
+
+/** The stored VaultFileRecord, checked field by field: anything else is refused (and then ignored). */
+export function parseVaultFileRecord(value: unknown, path = 'last vault file'): VaultFileRecord {
+  const d = dict(value, path, ['vaultId', 'atMs', 'how', 'entries']);
+  const vaultId = str(d.vaultId, `${path}.vaultId`, 32);
+  if (!VAULT_ID.test(vaultId)) {
+    throw new MessageValidationError(`${path}.vaultId must be 32 lowercase hex digits`);
+  }
+  const atMs = nonNegativeInteger(d.atMs, `${path}.atMs`);
+  const how = oneOf(d.how, `${path}.how`, ['exported', 'imported'] as const);
+  if (!isDict(d.entries)) {
+    throw new MessageValidationError(`${path}.entries must be an object`);
+  }
+  const listed = Object.entries(d.entries);
+  if (listed.length > MAX_RECORD_ENTRIES) {
+    throw new MessageValidationError(`${path}.entries has more entries than a vault file can hold`);
+  }
+  const entries: Record<string, string> = {};
+  for (const [key, digest] of listed) {
+    const checked = str(digest, `${path}.entries`, 64);
+    if (!SHA256_HEX.test(checked)) {
+      throw new MessageValidationError(`${path}.entries values must be SHA-256 digests in hex`);
+    }
+    entries[parseEntryStorageKey(key, `${path} entry key`)] = checked;
+  }
+  return { vaultId, atMs, how, entries };
+}
+
 /** A passphrase to unlock with: anything non-empty (the core decides whether it is right). */
 export function parsePassphrase(value: unknown, path = 'passphrase'): string {
   if (typeof value !== 'string' || value === '') {
@@ -1077,6 +1148,7 @@ export function parseRequestMessage(value: unknown): RequestMessage {
       };
     }
     case 'vault.exportFile':
+    case 'vault.fileState':
       dict(value, 'message', ['type']);
       return { type };
     case 'vault.importFile': {

@@ -15,6 +15,7 @@ import {
   STORAGE,
   type Settings,
   type SettingsChange,
+  type VaultFileState,
   parseEndpointUrl,
   sendMessage,
 } from '../shared/messages.js';
@@ -60,6 +61,8 @@ const ui = {
   importButton: element('import-vault-file', HTMLButtonElement),
   confirm: element('replace-confirm', HTMLDivElement),
   confirmText: element('replace-confirm-text', HTMLParagraphElement),
+  exportFirst: element('replace-export', HTMLButtonElement),
+  exportFirstStatus: element('replace-export-status', HTMLParagraphElement),
   replace: element('replace-vault', HTMLButtonElement),
   keep: element('replace-cancel', HTMLButtonElement),
   importStatus: element('import-status', HTMLElement),
@@ -364,11 +367,12 @@ async function changePassphrase(): Promise<void> {
 
 // ----- vault file ---------------------------------------------------------------------------------
 
-async function exportVaultFile(): Promise<void> {
+/** Downloads the vault file; reports in `target`. True once the file was handed to the browser. */
+async function exportVaultFile(target: HTMLElement): Promise<boolean> {
   const reply = await sendMessage({ type: 'vault.exportFile' });
   if (!reply.ok) {
-    showStatusText(ui.exportStatus, describeErrorForUser(reply.error), 'error', reply.error.code);
-    return;
+    showStatusText(target, describeErrorForUser(reply.error), 'error', reply.error.code);
+    return false;
   }
   const url = URL.createObjectURL(new Blob([reply.result.text], { type: 'application/json' }));
   const link = h('a', { href: url, download: reply.result.fileName ?? 'keysmith-vault.json', hidden: true });
@@ -377,17 +381,109 @@ async function exportVaultFile(): Promise<void> {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
   showStatusText(
-    ui.exportStatus,
+    target,
     `Exported ${reply.result.fileName ?? 'the vault file'}. Import it on the other browser's Keysmith options page, with this vault's passphrase.`,
     'ok',
   );
+  return true;
 }
 
-let pendingImport: { text: string; passphrase: string } | undefined;
+let pendingImport: { text: string; passphrase: string; fileName: string } | undefined;
 
 function hideConfirm(): void {
   ui.confirm.hidden = true;
+  ui.exportFirst.hidden = true;
+  ui.exportFirstStatus.textContent = '';
+  delete ui.exportFirstStatus.dataset.kind;
   pendingImport = undefined;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function formatTime(ms: number): string {
+  return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/**
+ * The replace question, saying exactly what would be lost: the entries in no vault file (added
+ * since the last one, or all of them if there is none) and those changed since. `atRisk` is
+ * false when the last vault file holds every entry as it is stored now.
+ */
+function replaceQuestion(fileName: string, state: VaultFileState): { text: string; atRisk: boolean } {
+  const count = state.entryCount;
+  if (count === 0) {
+    return { text: `This browser already has a vault, with no entries. Importing ${fileName} replaces it; no entry is lost.`, atRisk: false };
+  }
+  const vault = `This browser already has a vault with ${plural(count, 'entry', 'entries')}`;
+  const last = state.lastFile;
+  const event =
+    last === null
+      ? ''
+      : last.how === 'exported'
+        ? `your last vault-file export (on ${formatTime(last.atMs)})`
+        : `this vault was imported from a vault file (on ${formatTime(last.atMs)})`;
+  if (last !== null && state.added === 0 && state.changed === 0) {
+    return {
+      text:
+        `${vault}, all of them as they were ${last.how === 'exported' ? 'at' : 'when'} ${event}: none is missing from that file. ` +
+        `Importing ${fileName} replaces the vault; importing that file again brings them back (with the passphrase the vault had then).`,
+      atRisk: false,
+    };
+  }
+  const { added, changed, addedSigners } = state;
+  const signers =
+    addedSigners === null || addedSigners === 0
+      ? ''
+      : addedSigners === added
+        ? added === 1 ? ' (a signer identity)' : ' (all signer identities)'
+        : addedSigners === 1 ? ' (one of them a signer identity)' : ` (${addedSigners} of them signer identities)`;
+  let situation: string;
+  if (last === null) {
+    situation = `it was never exported as a vault file, so ${count === 1 ? 'that entry' : `all ${count}`}${signers} exist${count === 1 ? 's' : ''} nowhere else`;
+  } else {
+    const clauses: string[] = [];
+    if (added > 0) {
+      const which = added === count ? (count === 1 ? 'it' : `all ${count}`) : `${added} of them`;
+      clauses.push(`${which}${signers} ${added === 1 ? 'was' : 'were'} added after ${event} and exist${added === 1 ? 's' : ''} nowhere else`);
+    }
+    if (changed > 0) {
+      clauses.push(
+        `${plural(changed, 'entry was', 'entries were')} changed ${added > 0 ? 'since' : `after ${event}`} (the file holds the older version)`,
+      );
+    }
+    situation = clauses.join(', and ');
+  }
+  const lost = [
+    added > 0 ? `${added === 1 ? 'that entry is' : 'those entries are'} lost, though ${added === 1 ? 'its key stays' : 'their keys stay'} active at the provider` : '',
+    changed > 0 ? `${changed === 1 ? 'that change is' : 'those changes are'} lost` : '',
+  ].filter((part) => part !== '');
+  return {
+    text: `${vault}; ${situation}. Importing ${fileName} replaces the vault: ${lost.join(', and ')}. Export this vault first, or keep it.`,
+    atRisk: true,
+  };
+}
+
+/** Shows (or updates) the question for the pending import; false when there is no vault here. */
+async function showReplaceQuestion(fileName: string): Promise<boolean> {
+  const reply = await sendMessage({ type: 'vault.fileState' });
+  if (reply.ok && !reply.result.exists) {
+    return false;
+  }
+  // Counts unknown: assume the worst, and offer the export all the same.
+  const question = reply.ok
+    ? replaceQuestion(fileName, reply.result)
+    : {
+        text:
+          `This browser already has a vault, and Keysmith could not tell which of its entries are in a vault file (${describeErrorForUser(reply.error)}). ` +
+          `Importing ${fileName} replaces the vault: entries in no vault file are lost, though their keys stay active at the provider. Export this vault first, or keep it.`,
+        atRisk: true,
+      };
+  ui.confirmText.textContent = question.text;
+  ui.confirm.dataset.atRisk = String(question.atRisk);
+  ui.exportFirst.hidden = !question.atRisk;
+  return true;
 }
 
 async function startImport(): Promise<void> {
@@ -413,18 +509,39 @@ async function startImport(): Promise<void> {
     return;
   }
   const passphrase = ui.filePassphrase.value;
-  const status = await sendMessage({ type: 'vault.status' });
-  if (status.ok && status.result.exists) {
-    pendingImport = { text, passphrase };
-    const count = status.result.entryCount;
-    ui.confirmText.textContent =
-      `This browser already has a vault with ${count} entr${count === 1 ? 'y' : 'ies'}. Importing ${file.name} replaces it: ` +
-      'its entries and signer identities are lost unless you exported them first.';
+  if (await showReplaceQuestion(file.name)) {
+    pendingImport = { text, passphrase, fileName: file.name };
+    // A result from an earlier attempt would read as the answer to this question.
+    ui.importStatus.hidden = true;
     ui.confirm.hidden = false;
     ui.replace.focus();
     return;
   }
+  // No vault here (the worker refuses to replace one without replace: true).
   await sendImport(text, passphrase, false);
+}
+
+let exportingFirst = false;
+
+/** "Export this vault first": the export, then the question again, now with what it holds. */
+async function exportBeforeReplace(): Promise<void> {
+  const pending = pendingImport;
+  if (pending === undefined || exportingFirst) {
+    return;
+  }
+  // Not disabled while it runs: a disabled button drops the keyboard focus out of the question.
+  exportingFirst = true;
+  try {
+    if (!(await exportVaultFile(ui.exportFirstStatus))) {
+      return;
+    }
+    if (pendingImport === pending && (await showReplaceQuestion(pending.fileName))) {
+      // The question changed under the user's eyes: read it out from the top.
+      ui.confirmText.focus();
+    }
+  } finally {
+    exportingFirst = false;
+  }
 }
 
 async function sendImport(text: string, passphrase: string, replace: boolean): Promise<void> {
@@ -492,7 +609,18 @@ export function initSettings(): void {
   onSubmit(ui.importForm, startImport, ui.importStatus);
   ui.changed.addEventListener('input', showStrength);
   ui.exportButton.addEventListener('click', () => {
-    exportVaultFile().catch(reportUnexpected(ui.exportStatus));
+    exportVaultFile(ui.exportStatus)
+      .then(async (exported) => {
+        const pending = pendingImport;
+        // A replace question on screen now counts this export too.
+        if (exported && pending !== undefined) {
+          await showReplaceQuestion(pending.fileName);
+        }
+      })
+      .catch(reportUnexpected(ui.exportStatus));
+  });
+  ui.exportFirst.addEventListener('click', () => {
+    exportBeforeReplace().catch(reportUnexpected(ui.exportFirstStatus));
   });
   ui.replace.addEventListener('click', () => {
     const pending = pendingImport;
