@@ -13,7 +13,7 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import { dumpStorage, launchExtension, openPopup, screenshotPath, sendFromPage } from '../support/browser.mjs';
 import {
   FALLBACK,
@@ -23,6 +23,7 @@ import {
   clickInShadow,
   dismissToast,
   injectedButton,
+  resetConsoleLimit,
   scalewayConsoleKey,
   serveConsoles,
   waitForToast,
@@ -69,6 +70,10 @@ describe('Keysmith in the AWS and Scaleway consoles', { timeout: 300_000 }, () =
   );
 
   after(() => cleanUp(() => browser?.close(), () => fake?.stop(), () => moto?.stop()));
+
+  // These tests click the console buttons faster than a person: over a minute they would make
+  // more than the console rate limit allows (console-security.test.mjs tests the limit itself).
+  beforeEach(() => resetConsoleLimit(popup));
 
   /** A Query API call to moto signed from Node with the seeded signer (independent of the extension). */
   async function motoQuery(service, params, region = undefined) {

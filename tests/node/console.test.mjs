@@ -1,6 +1,7 @@
 // The console integration's pure parts, in Node: route detection from console URLs, which origins
 // count as a console, and which senders the worker lets send each console message (hostile
-// origins, look-alike hosts, other schemes and ports, frames, mismatched url/origin).
+// origins, look-alike hosts, other schemes and ports, frames, mismatched url/origin), and the
+// console rate limit's window (console-limit.ts) on an in-memory storage area and a test clock.
 // The TypeScript sources are bundled with esbuild (the extension's own bundler) into a temp dir.
 // Run: node --test tests/node/console.test.mjs
 
@@ -17,6 +18,7 @@ let dir;
 let routes;
 let messages;
 let worker;
+let limit;
 
 before(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'keysmith-console-unit-'));
@@ -28,11 +30,12 @@ before(async () => {
       `export * as routes from ${JSON.stringify(path.join(src, 'content', 'console-routes.ts'))};`,
       `export * as messages from ${JSON.stringify(path.join(src, 'shared', 'console-messages.ts'))};`,
       `export * as worker from ${JSON.stringify(path.join(src, 'background', 'console.ts'))};`,
+      `export * as limit from ${JSON.stringify(path.join(src, 'background', 'console-limit.ts'))};`,
     ].join('\n'),
   );
   const out = path.join(dir, 'bundle.mjs');
   await build({ entryPoints: [entry], outfile: out, bundle: true, format: 'esm', platform: 'neutral', logLevel: 'warning' });
-  ({ routes, messages, worker } = await import(pathToFileURL(out).href));
+  ({ routes, messages, worker, limit } = await import(pathToFileURL(out).href));
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -150,5 +153,97 @@ describe('console origins and senders', () => {
     for (const value of bad) {
       assert.throws(() => parse(value), (error) => error.code === 'bad_request' && !error.message.includes(secret.slice(0, 12)), JSON.stringify(value));
     }
+  });
+});
+
+/** A chrome.storage area in memory whose calls settle in a later task, in any order, like IPC. */
+function memoryArea() {
+  const data = {};
+  const later = (value) => new Promise((resolve) => setTimeout(() => resolve(value), Math.floor(Math.random() * 3)));
+  return {
+    data,
+    get: (key) => later(key in data ? { [key]: structuredClone(data[key]) } : {}),
+    set: (items) => later(Object.assign(data, structuredClone(items))).then(() => undefined),
+  };
+}
+
+describe('console rate limit (console-limit.ts)', () => {
+  const CREATE = 'console.aws.createAccessKey';
+  const made = () => Promise.resolve('made');
+  const failWith = (code) => () => Promise.reject(Object.assign(new Error(code), { code }));
+  const outcomes = (settled) => settled.map((s) => (s.status === 'fulfilled' ? s.value : s.reason.code));
+
+  test('messages sent at once: exactly the limit gets through, the rest are refused with when to retry', async () => {
+    const area = memoryArea();
+    let now = 1_000_000;
+    const limiter = limit.createConsoleLimiter(area, () => now);
+    const settled = await Promise.allSettled(Array.from({ length: 8 }, () => limiter.limit(CREATE, made)));
+    assert.deepEqual(outcomes(settled).sort(), ['console_rate_limited', 'console_rate_limited', 'console_rate_limited', 'made', 'made', 'made', 'made', 'made']);
+    const refusal = settled.find((s) => s.status === 'rejected').reason;
+    assert.equal(refusal.retryAfterMs, 60_000);
+    assert.equal(refusal.message, 'Keysmith paused creates from console pages: 5 in the last minute. Wait 60 s, or use the Keysmith popup');
+    // Sliding: 30 s later the same five still count; a minute after them, a slot is free again.
+    now += 30_000;
+    const later = await limiter.limit(CREATE, made).catch((error) => error);
+    assert.equal(later.code, 'console_rate_limited');
+    assert.equal(later.retryAfterMs, 30_000);
+    now += 29_999;
+    assert.equal((await limiter.limit(CREATE, made).catch((error) => error)).retryAfterMs, 1);
+    now += 1;
+    const next = await Promise.allSettled(Array.from({ length: 6 }, () => limiter.limit(CREATE, made)));
+    assert.deepEqual(outcomes(next).sort(), ['console_rate_limited', 'made', 'made', 'made', 'made', 'made']);
+  });
+
+  test('the window is in the storage area: a new limiter on it (a restarted worker) keeps it', async () => {
+    const area = memoryArea();
+    const now = () => 5_000_000;
+    const first = limit.createConsoleLimiter(area, now);
+    for (let i = 0; i < 5; i += 1) {
+      await first.limit('console.ec2.createKeyPair', made);
+    }
+    assert.equal(area.data['keysmith.consoleLimit'].create.length, 5);
+    const restarted = limit.createConsoleLimiter(area, now);
+    assert.equal((await restarted.limit('console.scaleway.createApiKey', made).catch((error) => error)).code, 'console_rate_limited');
+    // "Vault this key" has its own window (10), and messages that make nothing are not counted.
+    const vaults = await Promise.allSettled(Array.from({ length: 11 }, () => restarted.limit('console.vaultKey', made)));
+    assert.equal(outcomes(vaults).filter((o) => o === 'made').length, 10);
+    const refused = vaults.find((s) => s.status === 'rejected').reason;
+    assert.match(refused.message, /^Keysmith paused "Vault this key" from console pages: 10 in the last minute/);
+    for (const type of ['console.openExtension', 'aws.createAccessKey', 'scaleway.createApiKey', 'vault.import']) {
+      assert.equal(await restarted.limit(type, made), 'made', type);
+    }
+  });
+
+  test('a refusal that made nothing gives its slot back; a provider refusal keeps it', async () => {
+    const area = memoryArea();
+    const limiter = limit.createConsoleLimiter(area, () => 9_000_000);
+    for (const code of ['vault_locked', 'locked', 'no_signer', 'no_vault', 'mfa_required', 'bad_request', 'core_unavailable']) {
+      for (let i = 0; i < 6; i += 1) {
+        assert.equal((await limiter.limit(CREATE, failWith(code)).catch((error) => error)).code, code);
+      }
+    }
+    assert.deepEqual(area.data['keysmith.consoleLimit'].create, []);
+    for (let i = 0; i < 5; i += 1) {
+      assert.equal((await limiter.limit(CREATE, failWith('provider_error')).catch((error) => error)).code, 'provider_error');
+    }
+    assert.equal((await limiter.limit(CREATE, made).catch((error) => error)).code, 'console_rate_limited');
+  });
+
+  test('a clock set back keeps what was counted (for one window at most); garbage in storage is ignored', async () => {
+    const area = memoryArea();
+    let now = 20_000_000;
+    const limiter = limit.createConsoleLimiter(area, () => now);
+    for (let i = 0; i < 5; i += 1) {
+      await limiter.limit(CREATE, made);
+    }
+    now -= 10_000;
+    const refused = await limiter.limit(CREATE, made).catch((error) => error);
+    assert.equal(refused.code, 'console_rate_limited');
+    assert.equal(refused.retryAfterMs, 60_000, 'never more than one window');
+    now -= 60_000;
+    assert.equal(await limiter.limit(CREATE, made), 'made');
+    area.data['keysmith.consoleLimit'] = { create: ['x', null, Number.NaN, { a: 1 }], vault: 'nope' };
+    assert.equal(await limiter.limit(CREATE, made), 'made');
+    assert.equal(await limiter.limit('console.vaultKey', made), 'made');
   });
 });

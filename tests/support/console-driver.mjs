@@ -161,3 +161,15 @@ export async function dismissToast(page) {
     await page.locator(TOAST).waitFor({ state: 'detached' });
   }
 }
+
+/** chrome.storage.session key of the worker's console rate-limit window (messages.ts STORAGE.consoleLimit). */
+export const CONSOLE_LIMIT_KEY = 'keysmith.consoleLimit';
+
+/**
+ * Starts a fresh console rate-limit window, as a minute's wait would, from an extension page
+ * (session storage is for trusted contexts only: a console page cannot do this). For suites
+ * that click the console buttons faster than a person; console-security.test.mjs tests the limit.
+ */
+export async function resetConsoleLimit(extensionPage) {
+  await extensionPage.evaluate((key) => chrome.storage.session.remove(key), CONSOLE_LIMIT_KEY);
+}

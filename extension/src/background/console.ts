@@ -2,7 +2,8 @@
 // ask. Only a content script of ours, on a console host, reaches them (consoleSenderMayAsk); it
 // never gets a secret back, only an entry id and the key's public id. "Vault this key" seals a
 // key the console displays; the create buttons run the popup's flows with the signer identity
-// that consoleSigner() resolves.
+// that consoleSigner() resolves. Creates and "Vault this key" are counted by the console rate
+// limit before these handlers run (console-limit.ts, in the worker's dispatch).
 
 import { scalewayGetApiKey, vaultSealEntry } from '../../../build/pkg/keysmith_core.js';
 import {

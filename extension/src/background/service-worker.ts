@@ -59,6 +59,7 @@ import {
 } from '../shared/messages.js';
 import { awsFlows, makeQueue } from './aws-flows.js';
 import { consoleHandlers, consoleSenderMayAsk } from './console.js';
+import { createConsoleLimiter } from './console-limit.js';
 import { scalewayHandlers } from './scaleway.js';
 import { type SignerArgs, createSigners } from './signers.js';
 import { CREATE_MEASURE, recordMeasure } from './timings.js';
@@ -109,6 +110,13 @@ const settingsSerially = makeQueue();
  */
 const vaultGate = makeGate();
 const REPLACES_VAULT: ReadonlySet<MessageType> = new Set(['vault.importFile']);
+
+/**
+ * Creates and "Vault this key" that console pages ask for are counted in a sliding window
+ * (console-limit.ts); over the limit they are refused before the handler runs. Only the console
+ * message types are counted: the popup's and options' creates never are.
+ */
+const consoleLimit = createConsoleLimiter();
 
 /**
  * Settles once the core is loaded and the lock state from before a restart is restored. Queued
@@ -244,7 +252,7 @@ async function handleMessage(raw: unknown, sender: chrome.runtime.MessageSender)
     }
     const message = parseRequestMessage(raw);
     const hold = REPLACES_VAULT.has(type) ? vaultGate.exclusive : vaultGate.shared;
-    return { ok: true, result: await hold(() => route(message)) };
+    return { ok: true, result: await consoleLimit.limit(type, () => hold(() => route(message))) };
   } catch (error) {
     const info = toErrorInfo(error);
     // Codes and provider messages only: requests and credentials are never logged.
@@ -930,6 +938,7 @@ function toErrorInfo(error: unknown): ErrorInfo {
       missingPermission?: unknown;
       requestId?: unknown;
       keySlot?: unknown;
+      retryAfterMs?: unknown;
     };
     const info: ErrorInfo = {
       code: typeof fields.code === 'string' ? fields.code : WorkerErrorCode.internal,
@@ -949,6 +958,9 @@ function toErrorInfo(error: unknown): ErrorInfo {
     }
     if (typeof fields.requestId === 'string') {
       info.requestId = fields.requestId;
+    }
+    if (typeof fields.retryAfterMs === 'number') {
+      info.retryAfterMs = fields.retryAfterMs;
     }
     if (typeof fields.keySlot === 'object' && fields.keySlot !== null) {
       // The core's LimitExceeded error: the same choice as iamKeySlot.

@@ -1,7 +1,8 @@
 // Console integration contracts: the messages the console content scripts send to the service
 // worker, their validators, and the console hosts those scripts (and only they) may send from.
 // Kept apart from messages.ts, which lists these types in its unions and sender table. A content
-// script never receives a secret: every reply names an entry and a key id, nothing more.
+// script never receives a secret: every reply names an entry and a key id, nothing more. What
+// console pages may have made is rate limited (CONSOLE_RATE_LIMIT).
 
 import { MessageValidationError, dict } from './messages.js';
 
@@ -53,14 +54,15 @@ export type DisplayedKey =
   | { provider: 'scaleway'; accessKey: string; secretKey: string; applicationId?: string };
 
 export type ConsoleRequestMessage =
-  /** "Vault this key": seal what the console shows (no signer needed). */
+  /** "Vault this key": seal what the console shows (no signer needed). Rate limited: 'vault'. */
   | { type: 'console.vaultKey'; key: DisplayedKey }
+  /** The create buttons, with the newest signer of the console's provider. Rate limited: 'create'. */
   | { type: 'console.aws.createAccessKey'; userName: string }
   | { type: 'console.ec2.createKeyPair'; region: string; keyName?: string }
   | { type: 'console.scaleway.createApiKey'; applicationId?: string }
   /**
    * Opens Keysmith in a tab: on an entry, or on the two-key choice for IAM user `userName`
-   * (after key_limit), if given: the toast's link and the fallback.
+   * (after key_limit), if given: the toast's link and the fallback. Not rate limited.
    */
   | { type: 'console.openExtension'; entryId?: string; userName?: string };
 
@@ -94,12 +96,43 @@ export function isConsoleMessageType(type: string): type is ConsoleMessageType {
   return Object.hasOwn(CONSOLE_MESSAGE_PROVIDER, type);
 }
 
+/**
+ * The console rate limit: what console pages may have Keysmith make, in a sliding window across
+ * every console tab of the browser. A compromised console page (or its content-script world) can
+ * send these messages without a click; the limit bounds the clutter it can make at the provider
+ * and in the vault while the vault is unlocked. A person clicking Keysmith's buttons never gets
+ * near it: a create takes a click and a wait for the provider, and IAM allows two keys per user;
+ * a "Vault this key" needs a key the console just made, one wizard or dialog each. Keysmith's own
+ * pages (popup, options) are not limited. Over the limit the worker answers
+ * `console_rate_limited`, with `retryAfterMs`, before any provider call or storage write.
+ */
+export type ConsoleRateKind = 'create' | 'vault';
+export const CONSOLE_RATE_LIMIT: Record<ConsoleRateKind, { max: number; windowMs: number }> = {
+  /** IAM access keys, EC2 key pairs and Scaleway API keys together. */
+  create: { max: 5, windowMs: 60_000 },
+  /** "Vault this key", on either console. */
+  vault: { max: 10, windowMs: 60_000 },
+};
+
+/** Which console messages the limit counts, and in which kind. Opening Keysmith is not counted. */
+export const CONSOLE_RATE_KIND: Partial<Record<ConsoleMessageType, ConsoleRateKind>> = {
+  'console.aws.createAccessKey': 'create',
+  'console.ec2.createKeyPair': 'create',
+  'console.scaleway.createApiKey': 'create',
+  'console.vaultKey': 'vault',
+};
+
 /** Error codes of the console handlers (the worker's and the core's codes apply too). */
 export const ConsoleErrorCode = {
   /** No signer identity to create keys with: add one in Keysmith's options. */
   noSigner: 'no_signer',
   /** The message's provider does not match the console it came from. */
   wrongConsole: 'wrong_console',
+  /**
+   * Console pages asked for more creates (or "Vault this key") than CONSOLE_RATE_LIMIT allows:
+   * nothing was done; the reply's retryAfterMs says when a slot frees up.
+   */
+  rateLimited: 'console_rate_limited',
 } as const;
 
 // ----- validation --------------------------------------------------------------------------------

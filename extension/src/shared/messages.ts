@@ -429,6 +429,11 @@ export const STORAGE = {
   mfaPrefix: 'keysmith.mfa.',
   /** local: what the last vault file of this vault held (VaultFileRecord; no secret). */
   lastVaultFile: 'keysmith.lastVaultFile',
+  /**
+   * session: when console pages last had something made, per kind of console-messages'
+   * CONSOLE_RATE_LIMIT (ms since the epoch): the console rate limit's window (console-limit.ts).
+   */
+  consoleLimit: 'keysmith.consoleLimit',
 } as const;
 
 export const AUTO_LOCK_ALARM = 'keysmith.autolock';
@@ -540,6 +545,8 @@ export interface ErrorInfo {
   requestId?: string;
   /** For a create refused because the user has two access keys: the choice to offer. */
   keySlot?: KeySlotDecision;
+  /** For console_rate_limited: how long until the console rate limit has a free slot (ms). */
+  retryAfterMs?: number;
 }
 
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
@@ -1401,6 +1408,7 @@ export function parseReply<T>(value: unknown): Reply<T> {
     'missingPermission',
     'requestId',
     'keySlot',
+    'retryAfterMs',
   ]);
   const info: ErrorInfo = {
     code: str(error.code, 'reply.error.code', MAX_SHORT),
@@ -1425,6 +1433,10 @@ export function parseReply<T>(value: unknown): Reply<T> {
   const requestId = optional(error.requestId, (v) => str(v, 'reply.error.requestId', MAX_SHORT));
   if (requestId !== undefined) {
     info.requestId = requestId;
+  }
+  const retryAfterMs = optional(error.retryAfterMs, (v) => nonNegativeInteger(v, 'reply.error.retryAfterMs'));
+  if (retryAfterMs !== undefined) {
+    info.retryAfterMs = retryAfterMs;
   }
   if (isDict(error.keySlot)) {
     // Produced by our own worker from the core's decision; typed by contract like results are.

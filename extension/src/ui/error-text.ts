@@ -52,6 +52,8 @@ const CODE_ADVICE: Record<string, (info: ErrorInfo) => string> = {
   storage_full: (info) => sentence(info.message),
   outcome_unknown: (info) => `No clear answer from AWS. ${sentence(info.message)}`,
   rotation_blocked: (info) => sentence(info.message),
+  // Says how many, in what window, how long to wait, and that the popup is not paused.
+  console_rate_limited: (info) => sentence(info.message),
   kdf_too_expensive: (info) => sentence(info.message),
   out_of_memory: (info) => sentence(info.message),
   header_corrupted: (info) => sentence(info.message),
