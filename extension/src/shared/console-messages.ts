@@ -126,8 +126,6 @@ export const CONSOLE_RATE_KIND: Partial<Record<ConsoleMessageType, ConsoleRateKi
 export const ConsoleErrorCode = {
   /** No signer identity to create keys with: add one in Keysmith's options. */
   noSigner: 'no_signer',
-  /** The message's provider does not match the console it came from. */
-  wrongConsole: 'wrong_console',
   /**
    * Console pages asked for more creates (or "Vault this key") than CONSOLE_RATE_LIMIT allows:
    * nothing was done; the reply's retryAfterMs says when a slot frees up.
