@@ -25,8 +25,8 @@ import {
   stopServiceWorker,
   waitForPause,
 } from '../support/browser.mjs';
-import { listedAccessKeyIds, loadCore, signedQuery } from '../support/core.mjs';
-import { startMoto, xmlText } from '../support/moto.mjs';
+import { assertSignsAs, listedAccessKeyIds, loadCore } from '../support/core.mjs';
+import { startMoto } from '../support/moto.mjs';
 import { cleanUp } from '../support/cleanup.mjs';
 import { setUpAwsSigner } from '../support/signer-driver.mjs';
 
@@ -88,19 +88,12 @@ describe('concurrency', { timeout: 400_000 }, () => {
     return { byKeyId, entries };
   }
 
-  /** The vaulted secret of `storageKey` signs GetCallerIdentity at moto as `userName`. */
+  /** The vaulted secret of `storageKey` signs GetCallerIdentity at moto as `userName` (and a changed one does not). */
   async function assertSecretIsReal(storageKey, accessKeyId, userName) {
     const { text } = await ok(tabs[1], { type: 'vault.export', storageKey, format: 'aws-env' });
     const secretAccessKey = /AWS_SECRET_ACCESS_KEY=['"]?([^'"\s]+)/.exec(text)?.[1];
     assert.ok(secretAccessKey !== undefined, 'the export has no secret');
-    const answer = await signedQuery(core, {
-      endpoint: moto.endpoint,
-      service: 'sts',
-      params: { Action: 'GetCallerIdentity' },
-      credentials: { accessKeyId, secretAccessKey },
-    });
-    assert.equal(answer.status, 200, answer.text);
-    assert.match(xmlText(answer.text, 'Arn'), new RegExp(`:user/${userName}$`));
+    await assertSignsAs(core, moto, { accessKeyId, secretAccessKey }, userName);
   }
 
   async function motoKeys(users) {

@@ -14,7 +14,7 @@ import {
   sendFromPage,
   stopServiceWorker,
 } from '../support/browser.mjs';
-import { listedAccessKeyIds, loadCore, signedQuery } from '../support/core.mjs';
+import { assertSignsAs, listedAccessKeyIds, loadCore } from '../support/core.mjs';
 import { startMoto } from '../support/moto.mjs';
 import {
   changePassphrase,
@@ -178,23 +178,7 @@ describe('the vault, end to end in Chromium', { timeout: 300_000 }, () => {
     );
 
     // The vaulted secret is the real one: moto (signature checks on) accepts it from Node.
-    const identity = await signedQuery(core, {
-      endpoint: moto.endpoint,
-      service: 'sts',
-      params: { Action: 'GetCallerIdentity' },
-      credentials: { accessKeyId, secretAccessKey: secret },
-    });
-    assert.equal(identity.status, 200, identity.text);
-    assert.ok(identity.text.includes(`<Arn>arn:aws:iam::${moto.accountId}:user/${TARGET_USER}</Arn>`), identity.text);
-    // Control: one character off is refused, so the check above is meaningful.
-    const flipped = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
-    const refused = await signedQuery(core, {
-      endpoint: moto.endpoint,
-      service: 'sts',
-      params: { Action: 'GetCallerIdentity' },
-      credentials: { accessKeyId, secretAccessKey: flipped },
-    });
-    assert.equal(refused.status, 403, refused.text);
+    await assertSignsAs(core, moto, { accessKeyId, secretAccessKey: secret }, TARGET_USER);
   });
 
   test('storage holds only sealed values: no secret or key id in local, only the parked key in session', async () => {

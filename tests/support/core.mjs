@@ -2,6 +2,7 @@
 // and signs Query API calls with it, so tests can check the emulator's state independently of
 // the extension.
 
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,4 +108,27 @@ export async function listedAccessKeyIds(core, { endpoint, credentials }, userNa
     throw new Error(`ListAccessKeys for ${userName}: HTTP ${listed.status}: ${listed.text.slice(0, 300)}`);
   }
   return [...listed.text.matchAll(/<AccessKeyId>([^<]+)<\/AccessKeyId>/g)].map((m) => m[1]).sort();
+}
+
+/**
+ * Asserts that `credentials` are a real access key of IAM user `userName` at moto (signature
+ * checks on): GetCallerIdentity signed with them is accepted and names that user of moto's
+ * account, and the same key with the secret's last character changed is refused (403), so the
+ * acceptance means something.
+ * @param {{endpoint: string, accountId: string}} moto
+ */
+export async function assertSignsAs(core, moto, { accessKeyId, secretAccessKey }, userName) {
+  const ask = (secret) =>
+    signedQuery(core, {
+      endpoint: moto.endpoint,
+      service: 'sts',
+      params: { Action: 'GetCallerIdentity' },
+      credentials: { accessKeyId, secretAccessKey: secret },
+    });
+  const identity = await ask(secretAccessKey);
+  assert.equal(identity.status, 200, identity.text);
+  assert.equal(/<Arn>([^<]*)<\/Arn>/.exec(identity.text)?.[1], `arn:aws:iam::${moto.accountId}:user/${userName}`, identity.text);
+  const flipped = secretAccessKey.slice(0, -1) + (secretAccessKey.endsWith('A') ? 'B' : 'A');
+  const refused = await ask(flipped);
+  assert.equal(refused.status, 403, refused.text);
 }
