@@ -18,6 +18,8 @@ import {
   parseVaultFile,
   parseVaultFileRecord,
 } from '../shared/messages.js';
+// A sealed value's SHA-256 is enough to tell whether the stored entry is the file's.
+import { sha256Hex } from '../shared/digest.js';
 
 export interface VaultFileDeps {
   requireCore: () => Promise<void>;
@@ -40,18 +42,12 @@ export function createVaultFile(deps: VaultFileDeps): {
     'vault.fileState': () => Promise<VaultFileState>;
   };
 } {
-  /** SHA-256 of a sealed value, hex: enough to tell whether the stored entry is the file's. */
-  async function digest(sealed: string): Promise<string> {
-    const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(sealed)));
-    return Array.from(hash, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  }
-
   async function makeRecord(
     header: string,
     entries: Record<string, string>,
     how: VaultFileRecord['how'],
   ): Promise<VaultFileRecord> {
-    const pairs = await Promise.all(Object.entries(entries).map(async ([key, sealed]) => [key, await digest(sealed)] as const));
+    const pairs = await Promise.all(Object.entries(entries).map(async ([key, sealed]) => [key, await sha256Hex(sealed)] as const));
     return { vaultId: vaultDescribe(header).vaultId, atMs: Date.now(), how, entries: Object.fromEntries(pairs) };
   }
 
@@ -85,7 +81,7 @@ export function createVaultFile(deps: VaultFileDeps): {
       return { exists: false, entryCount: 0, lastFile: null, added: 0, changed: 0, addedSigners: null };
     }
     const [stored, record] = await Promise.all([deps.storedEntries(chrome.storage.local, STORAGE.entryPrefix), loadRecord(header)]);
-    const digests = await Promise.all(stored.map(([, sealed]) => digest(sealed)));
+    const digests = await Promise.all(stored.map(([, sealed]) => sha256Hex(sealed)));
     const added: [string, string][] = [];
     let changed = 0;
     stored.forEach(([key, sealed], index) => {

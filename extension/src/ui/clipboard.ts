@@ -4,6 +4,7 @@
 // Limitation (SECURITY.md): the timer lives in this page; if the popup closes first (it does
 // when focus moves to another window), nothing clears the clipboard.
 
+import { sha256Hex } from '../shared/digest.js';
 import { DEFAULT_CLIPBOARD_CLEAR_SECONDS } from '../shared/messages.js';
 
 /**
@@ -18,11 +19,6 @@ export function setClipboardClearSeconds(seconds: number): void {
 
 export function clipboardClearSeconds(): number {
   return clearSeconds;
-}
-
-async function digest(text: string): Promise<string> {
-  const bytes = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** The pending clear, if any: one at a time (a new copy replaces it). */
@@ -44,7 +40,7 @@ export async function copyAndClearLater(
   // The timeout in force at the time of the copy (a later change applies to later copies).
   const seconds = clearSeconds;
   await navigator.clipboard.writeText(text);
-  const hash = await digest(text);
+  const hash = await sha256Hex(text);
   if (pending !== undefined) {
     clearTimeout(pending.timer);
   }
@@ -62,7 +58,7 @@ async function clearIfUnchanged(hash: string, seconds: number): Promise<ClearOut
   } catch {
     return { kind: 'unreadable' };
   }
-  if ((await digest(current)) !== hash) {
+  if ((await sha256Hex(current)) !== hash) {
     return { kind: 'changed' };
   }
   await navigator.clipboard.writeText('');
